@@ -1,0 +1,36 @@
+public import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import ShareBusCore
+
+/// Builds the bus's HTTPS application from its environment.
+public enum BusApplication {
+    /// The router with every route and the middleware stack: problems outermost, then identity.
+    public static func makeRouter(_ env: BusEnvironment) -> (Router<BusRequestContext>, RouteRegistry) {
+        let registry = RouteRegistry()
+        let router = Router(context: BusRequestContext.self)
+        router.add(middleware: ProblemMiddleware(routes: registry))
+        router.add(middleware: ClientIdentityMiddleware(store: env.store, clock: env.clock))
+        let bus = BusRouter(router: router, registry: registry)
+        bus.addHealthRoutes(env)
+        bus.addPKIRoutes(env)
+        bus.addDepartmentRoutes(env)
+        bus.addCatalogRoutes(env)
+        return (router, registry)
+    }
+
+    public static func make(
+        _ env: BusEnvironment, tls: BusTLSMaterial, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        let (router, _) = makeRouter(env)
+        let tlsConfiguration = try TLSSetup.channelConfiguration(material: tls, store: env.store, clock: env.clock, logger: env.logger)
+        return Application(
+            router: router,
+            server: try .tls(.http1(), configuration: tlsConfiguration),
+            configuration: .init(
+                address: .hostname(env.configuration.host, port: env.configuration.port), serverName: "sharebus"),
+            onServerRunning: onServerRunning,
+            logger: env.logger)
+    }
+}

@@ -1,0 +1,75 @@
+public import Foundation
+public import ShareBusCore
+
+/// The bus's storage, as the rest of the bus sees it.
+///
+/// Every mutating method is one transaction that also appends its audit entry, so an action and
+/// its record in the hash chain are written together or not at all. Rules that must hold against
+/// the stored state (a compatible new version, a draft to edit) are passed in as closures and run
+/// inside that transaction. SQLite is the embedded implementation; a PostgreSQL one sits beside it.
+public protocol ShareBusStore: Sendable {
+    /// True once the store is open and migrated.
+    var isReady: Bool { get async }
+
+    // MARK: Departments
+    func createDepartment(_ department: Department, audit: AuditEvent) async throws
+    func department(id: String) async throws -> Department?
+    func departments(limit: Int, after: String?) async throws -> [Department]
+    func setDepartmentStatus(id: String, status: Department.Status, audit: AuditEvent) async throws -> Department
+
+    // MARK: Certificates
+    func recordCertificate(_ certificate: CertificateRecord, audit: AuditEvent) async throws
+    func certificate(fingerprint: String) async throws -> CertificateRecord?
+    func certificate(serial: String) async throws -> CertificateRecord?
+    func certificates(principal: String) async throws -> [CertificateRecord]
+    func revokeCertificate(serial: String, reason: String, audit: AuditEvent) async throws -> CertificateRecord
+    func revokedCertificates() async throws -> [CertificateRecord]
+    /// The next CRL number, incremented on every call.
+    func nextCRLNumber() async throws -> Int
+
+    // MARK: Catalog
+    /// Every stored version of a resource, oldest first; empty when the code is unknown.
+    func resourceVersions(code: String) async throws -> [Resource]
+    /// The newest version of every resource that matches the filter.
+    func resources(_ filter: ResourceFilter) async throws -> [Resource]
+    /// Runs `change` on the resource's versions (oldest first) inside one write transaction and
+    /// stores what it returns. The closure throws to refuse; nothing is then written.
+    func changeResource(
+        code: String, audit: AuditEvent,
+        _ change: @Sendable ([Resource]) throws -> ResourceChange
+    ) async throws -> Resource
+
+    // MARK: Audit
+    func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry]
+    func auditHead() async throws -> AuditEntry?
+}
+
+/// What a catalog change writes: a new version, a replacement of the newest version (a draft being
+/// edited, a status change), or nothing (an import that finds the resource already as it is).
+public enum ResourceChange: Sendable {
+    case insert(Resource)
+    case replaceLatest(Resource)
+    case unchanged(Resource)
+}
+
+public struct ResourceFilter: Sendable {
+    public var category: Resource.Category?
+    public var provider: String?
+    public var status: Resource.Status?
+    /// Matched, case-insensitively, against code, name and description.
+    public var text: String?
+    public var limit: Int
+    public var after: String?
+
+    public init(
+        category: Resource.Category? = nil, provider: String? = nil, status: Resource.Status? = nil,
+        text: String? = nil, limit: Int = 100, after: String? = nil
+    ) {
+        self.category = category
+        self.provider = provider
+        self.status = status
+        self.text = text
+        self.limit = limit
+        self.after = after
+    }
+}

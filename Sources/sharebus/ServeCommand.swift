@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ShareBusCore
+import ShareBusCrypto
+import ShareBusHTTP
+import ShareBusStore
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve the bus over HTTPS with mutual TLS.")
+
+    @OptionGroup var state: StateOptions
+    @Option(help: "Address to bind (env SHAREBUS_HOST).")
+    var host: String = ProcessInfo.processInfo.environment["SHAREBUS_HOST"] ?? "127.0.0.1"
+    @Option(help: "HTTPS port (env SHAREBUS_PORT).")
+    var port: Int = Int(ProcessInfo.processInfo.environment["SHAREBUS_PORT"] ?? "") ?? 8443
+    @Flag(help: "Development set-up: create the PKI if there is none, register the departments of the catalog folder, issue their certificates and import the catalog.")
+    var dev = false
+    @Option(help: "Catalog folder used by --dev.") var catalogs: String = "Catalogs"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env LOG_LEVEL).")
+    var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+
+    func run() async throws {
+        var logger = Logger(label: "sharebus")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let store = try state.openStore()
+        if dev { try await DevelopmentSetup(pki: state.pki, store: store, catalogs: catalogs).run() }
+        let pki = state.pki
+        let material = BusTLSMaterial(
+            caCertificatePEM: try pki.read(pki.caCertificate), serverCertificatePEM: try pki.read(pki.serverCertificate),
+            serverKeyPEM: try pki.read(pki.serverKey))
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.dataDirectory = state.data
+        configuration.certsDirectory = state.certs
+        let env = BusEnvironment(
+            configuration: configuration, store: store, clock: SystemClock(),
+            pki: PublishedPKI(ca: try pki.loadCA(), busSigningCertificatePEM: try pki.read(pki.busCertificate)), logger: logger)
+        let (host, fallbackPort, dev) = (host, port, dev)
+        let app = try BusApplication.make(env, tls: material) { channel in
+            let port = channel.localAddress?.port ?? fallbackPort
+            FileHandle.standardOutput.write(Data((NextSteps(pki: pki, host: host, port: port, dev: dev).text + "\n").utf8))
+        }
+        try await app.runService()
+    }
+}
+
+/// What a person does next, printed once the listener is up.
+struct NextSteps {
+    let pki: PKIDirectory
+    let host: String
+    let port: Int
+    let dev: Bool
+
+    var text: String {
+        let shown = host == "127.0.0.1" || host == "0.0.0.0" ? "localhost" : host
+        let departments = (try? FileManager.default.contentsOfDirectory(atPath: pki.path("departments")).sorted()) ?? []
+        let operators = (try? FileManager.default.contentsOfDirectory(atPath: pki.path("operators")).sorted()) ?? []
+        let example = departments.first(where: { $0.hasSuffix(".tax") }) ?? departments.first
+        var lines = ["sharebus is serving https://\(shown):\(port) (mutual TLS; CA certificate \(pki.caCertificate))"]
+        if !departments.isEmpty {
+            lines.append("Department credentials (cert.pem + key.pem): \(pki.path("departments"))/{\(departments.joined(separator: ","))}/")
+        }
+        if !operators.isEmpty {
+            lines.append("Operator credentials: \(pki.path("operators"))/{\(operators.joined(separator: ","))}/")
+        }
+        if let example {
+            let dir = pki.departmentDirectory(example)
+            lines.append("Try:")
+            lines.append("  curl --cert \(dir)/cert.pem --key \(dir)/key.pem --cacert \(pki.caCertificate) https://\(shown):\(port)/v1/resources")
+        }
+        lines.append("Stop with Ctrl-C. Operations guide: docs/operations.md")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `serve --dev`: everything `make run` needs on a fresh clone, and nothing on the second run.
+struct DevelopmentSetup {
+    let pki: PKIDirectory
+    let store: any ShareBusStore
+    let catalogs: String
+
+    func run() async throws {
+        let provisioning = Provisioning(pki: pki, store: store)
+        if !pki.exists {
+            _ = try await provisioning.initialisePKI(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1", "::1"])
+            print("Created a development PKI in \(pki.root)/")
+        }
+        let ca = try pki.loadCA()
+        if try await store.certificates(principal: Principal.operator("ops").uri).isEmpty {
+            try await provisioning.addOperator("ops", ca: ca)
+        }
+        let folder = CatalogFolder(directory: catalogs)
+        for department in try folder.departments() where try await store.department(id: department.id) == nil {
+            try await provisioning.addDepartment(department, ca: ca)
+        }
+        let results = try await folder.importAll(into: store)
+        let changed = results.filter { $0.1 != .unchanged }
+        print("Catalog \(catalogs): \(results.count) resources, \(changed.count) imported or updated")
+    }
+}

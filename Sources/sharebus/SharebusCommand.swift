@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct SharebusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sharebus",
+        abstract: "The government data-sharing exchange bus.",
+        subcommands: [
+            ServeCommand.self, PKICommand.self, DepartmentCommand.self, OperatorCommand.self, CatalogCommand.self,
+        ])
+}
