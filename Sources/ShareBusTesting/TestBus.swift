@@ -35,7 +35,8 @@ public struct TestBus: Sendable {
         configuration.port = 0
         configuration.dataDirectory = directory
         var logger = Logger(label: "sharebus.test")
-        logger.logLevel = .warning
+        // Cancelling the server at the end of a test makes the framework log at error level.
+        logger.logLevel = .critical
         let env = BusEnvironment(
             configuration: configuration, store: store, clock: clock,
             pki: PublishedPKI(ca: pki.ca, busSigningCertificatePEM: pki.busSigning.certificatePEM), logger: logger)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ShareBusCore
 
 /// A fixed "today" so birth-date checks do not depend on when the tests run.

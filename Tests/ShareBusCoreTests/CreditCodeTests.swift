@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ShareBusCore
 
 @Suite struct CreditCodeTests {
@@ -33,9 +34,10 @@ import Testing
         #expect(problem.contains(reason), "\(code): \(problem)")
     }
 
-    @Test(arguments: [
-        ("91350100M000100Y4", "3"), ("91110000100000008", "J"), ("12330000470000005", "L"), ("52640100MA76B2K32", "9"),
-    ] as [(String, Character)])
+    @Test(
+        arguments: [
+            ("91350100M000100Y4", "3"), ("91110000100000008", "J"), ("12330000470000005", "L"), ("52640100MA76B2K32", "9"),
+        ] as [(String, Character)])
     func computesTheCheckCharacter(_ first17: String, _ check: Character) {
         #expect(CreditCode.checkCharacter(for: first17) == check)
     }

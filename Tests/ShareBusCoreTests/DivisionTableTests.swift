@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ShareBusCore
 
 @Suite struct DivisionTableTests {
@@ -6,13 +7,14 @@ import Testing
         #expect(DivisionTable.shared.count == 3210)
     }
 
-    @Test(arguments: [
-        ("110000", "北京市", DivisionTable.Level.province, nil),
-        ("110105", "朝阳区", .county, "110000"),
-        ("350100", "福州市", .prefecture, "350000"),
-        ("640104", "兴庆区", .county, "640100"),
-        ("820000", "澳门特别行政区", .province, nil),
-    ] as [(String, String, DivisionTable.Level, String?)])
+    @Test(
+        arguments: [
+            ("110000", "北京市", DivisionTable.Level.province, nil),
+            ("110105", "朝阳区", .county, "110000"),
+            ("350100", "福州市", .prefecture, "350000"),
+            ("640104", "兴庆区", .county, "640100"),
+            ("820000", "澳门特别行政区", .province, nil),
+        ] as [(String, String, DivisionTable.Level, String?)])
     func knowsDivisions(_ code: String, _ name: String, _ level: DivisionTable.Level, _ parent: String?) {
         let table = DivisionTable.shared
         #expect(table.contains(code))

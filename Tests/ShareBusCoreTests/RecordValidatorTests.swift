@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ShareBusCore
 
 @Suite struct RecordValidatorTests {
@@ -44,16 +45,18 @@ import Testing
         #expect(problems(Fixtures.record(["children": .number(3.0)])) == [])
     }
 
-    @Test func reportsEveryProblemWithPointersUnderThePath() {
+    @Test func reportsEveryProblemWithPointersUnderThePath() throws {
         let record = Fixtures.record([
             "idNumber": nil, "name": .null, "gender": .string("x"), "mobile": .string("95588"),
             "nickname": .string("三"), "a/b~c": .bool(true),
         ])
         let found = problems(record, path: "/operations/3/record")
-        #expect(found.map(\.pointer) == [
-            "/operations/3/record/idNumber", "/operations/3/record/name", "/operations/3/record/gender",
-            "/operations/3/record/mobile", "/operations/3/record/a~1b~0c", "/operations/3/record/nickname",
-        ])
+        #expect(
+            found.map(\.pointer) == [
+                "/operations/3/record/idNumber", "/operations/3/record/name", "/operations/3/record/gender",
+                "/operations/3/record/mobile", "/operations/3/record/a~1b~0c", "/operations/3/record/nickname",
+            ])
+        try #require(found.count == 6)
         #expect(found[0].reason == "required field is missing")
         #expect(found[1].reason == "required field must not be null")
         #expect(found[4].reason.contains("unknown field"))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ShareBusCore
 
 @Suite struct ResourceValidatorTests {
@@ -27,51 +28,59 @@ import Testing
         #expect(error.problems == found)
     }
 
-    @Test(arguments: [
-        ("code", JSONValue.string("population"), "/code"),
-        ("code", .string("base..population"), "/code"),
-        ("code", .string("1base.population"), "/code"),
-        ("name", .string("  "), "/name"),
-        ("name", nil, "/name"),
-        ("category", .string("people"), "/category"),
-        ("provider", .string("Gov Ningxia"), "/provider"),
-        ("provider", .string("gov.unknown"), "/provider"),
-        ("primaryKey", .string("missing"), "/primaryKey"),
-        ("primaryKey", .string("kind"), "/primaryKey"),
-        ("fields", .array([]), "/fields"),
-        ("fields", .object([:]), "/fields"),
-        ("sharing", .object(["type": .string("sometimes")]), "/sharing/type"),
-        ("sharing", .object(["type": .string("conditional")]), "/sharing/basis"),
-        ("sharing", .object(["type": .string("conditional"), "basis": .string(" ")]), "/sharing/basis"),
-        ("sharing", .object(["type": .string("none"), "why": .string("x")]), "/sharing/why"),
-        ("open", .string("yes"), "/open"),
-        ("version", .integer(0), "/version"),
-        ("version", .number(1.5), "/version"),
-        ("status", .string("live"), "/status"),
-        ("owner", .string("x"), "/owner"),
-    ] as [(String, JSONValue?, String)])
+    @Test(
+        arguments: [
+            ("code", JSONValue.string("population"), "/code"),
+            ("code", .string("base..population"), "/code"),
+            ("code", .string("1base.population"), "/code"),
+            ("name", .string("  "), "/name"),
+            ("name", nil, "/name"),
+            ("category", .string("people"), "/category"),
+            ("provider", .string("Gov Ningxia"), "/provider"),
+            ("provider", .string("gov.unknown"), "/provider"),
+            ("primaryKey", .string("missing"), "/primaryKey"),
+            ("primaryKey", .string("kind"), "/primaryKey"),
+            ("fields", .array([]), "/fields"),
+            ("fields", .object([:]), "/fields"),
+            ("sharing", .object(["type": .string("sometimes")]), "/sharing/type"),
+            ("sharing", .object(["type": .string("conditional")]), "/sharing/basis"),
+            ("sharing", .object(["type": .string("conditional"), "basis": .string(" ")]), "/sharing/basis"),
+            ("sharing", .object(["type": .string("none"), "why": .string("x")]), "/sharing/why"),
+            ("open", .string("yes"), "/open"),
+            ("version", .integer(0), "/version"),
+            ("version", .number(1.5), "/version"),
+            ("status", .string("live"), "/status"),
+            ("owner", .string("x"), "/owner"),
+        ] as [(String, JSONValue?, String)])
     func namesTheMemberAtFault(_ member: String, _ value: JSONValue?, _ pointer: String) {
         let found = ResourceValidator.validate(Fixtures.resource([member: value]), knownProviders: ["gov.ningxia.scjg"])
         #expect(found.map(\.pointer) == [pointer], "\(found)")
     }
 
-    @Test(arguments: [
-        (JSONValue.object(["name": .string("x"), "type": .string("string")]), ["/fields/3/sensitivity"]),
-        (.object(["name": .string("2x"), "type": .string("string"), "sensitivity": .string("L1")]), ["/fields/3/name"]),
-        (.object(["name": .string("kind"), "type": .string("string"), "sensitivity": .string("L1")]), ["/fields/3/name"]),
-        (.object(["name": .string("x"), "type": .string("enum"), "sensitivity": .string("L1")]), ["/fields/3/values"]),
-        (.object(["name": .string("x"), "type": .string("enum"), "sensitivity": .string("L1"), "values": .array([])]), ["/fields/3/values"]),
-        (
-            .object([
-                "name": .string("x"), "type": .string("enum"), "sensitivity": .string("L1"),
-                "values": .array([.string("a"), .integer(1), .string("a")]),
-            ]), ["/fields/3/values/1", "/fields/3/values/2"]
-        ),
-        (.object(["name": .string("x"), "type": .string("string"), "sensitivity": .string("L1"), "values": .array([.string("a")])]), ["/fields/3/values"]),
-        (.object(["name": .string("x"), "type": .string("string"), "sensitivity": .string("L1"), "required": .string("yes")]), ["/fields/3/required"]),
-        (.object(["name": .string("x"), "type": .string("string"), "sensitivity": .string("L1"), "format": .string("y")]), ["/fields/3/format"]),
-        (.string("x"), ["/fields/3"]),
-    ] as [(JSONValue, [String])])
+    @Test(
+        arguments: [
+            (JSONValue.object(["name": .string("x"), "type": .string("string")]), ["/fields/3/sensitivity"]),
+            (.object(["name": .string("2x"), "type": .string("string"), "sensitivity": .string("L1")]), ["/fields/3/name"]),
+            (.object(["name": .string("kind"), "type": .string("string"), "sensitivity": .string("L1")]), ["/fields/3/name"]),
+            (.object(["name": .string("x"), "type": .string("enum"), "sensitivity": .string("L1")]), ["/fields/3/values"]),
+            (.object(["name": .string("x"), "type": .string("enum"), "sensitivity": .string("L1"), "values": .array([])]), ["/fields/3/values"]),
+            (
+                .object([
+                    "name": .string("x"), "type": .string("enum"), "sensitivity": .string("L1"),
+                    "values": .array([.string("a"), .integer(1), .string("a")]),
+                ]), ["/fields/3/values/1", "/fields/3/values/2"]
+            ),
+            (
+                .object(["name": .string("x"), "type": .string("string"), "sensitivity": .string("L1"), "values": .array([.string("a")])]),
+                ["/fields/3/values"]
+            ),
+            (
+                .object(["name": .string("x"), "type": .string("string"), "sensitivity": .string("L1"), "required": .string("yes")]),
+                ["/fields/3/required"]
+            ),
+            (.object(["name": .string("x"), "type": .string("string"), "sensitivity": .string("L1"), "format": .string("y")]), ["/fields/3/format"]),
+            (.string("x"), ["/fields/3"]),
+        ] as [(JSONValue, [String])])
     func namesTheFieldMemberAtFault(_ field: JSONValue, _ pointers: [String]) throws {
         var fields = try #require(Fixtures.resourceJSON["fields"]?.arrayValue)
         fields.append(field)

@@ -16,7 +16,8 @@ import X509
     func opensslCRL(_ der: [UInt8], caPEM: String) throws -> OpenSSLResult {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let crlFile = dir.appendingPathComponent("crl.der"), caFile = dir.appendingPathComponent("ca.pem")
+        let crlFile = dir.appendingPathComponent("crl.der")
+        let caFile = dir.appendingPathComponent("ca.pem")
         try Data(der).write(to: crlFile)
         try caPEM.write(to: caFile, atomically: true, encoding: .utf8)
         let result = try run(opensslPath, ["crl", "-inform", "DER", "-in", crlFile.path, "-CAfile", caFile.path, "-noout", "-text"])
@@ -46,7 +47,8 @@ import X509
 
     @Test(.enabled(if: hasOpenSSL)) func anotherCAsKeyDoesNotVerify() throws {
         let ca = try makeCA()
-        let der = try CRLBuilder.make(ca: ca, revoked: [], thisUpdate: referenceTime, nextUpdate: referenceTime.addingTimeInterval(86_400), crlNumber: 1)
+        let der = try CRLBuilder.make(
+            ca: ca, revoked: [], thisUpdate: referenceTime, nextUpdate: referenceTime.addingTimeInterval(86_400), crlNumber: 1)
         let good = try opensslCRL(der, caPEM: ca.certificatePEM)
         #expect(good.output.contains("verify OK"))
         #expect(good.output.contains("No Revoked Certificates"))

@@ -5,42 +5,44 @@ import Testing
 
 @Suite struct CanonicalJSONTests {
     /// RFC 8785 appendix B: IEEE 754 bit patterns and their canonical text.
-    @Test(arguments: [
-        (0x0000_0000_0000_0000, "0"),
-        (0x8000_0000_0000_0000, "0"),
-        (0x0000_0000_0000_0001, "5e-324"),
-        (0x8000_0000_0000_0001, "-5e-324"),
-        (0x7FEF_FFFF_FFFF_FFFF, "1.7976931348623157e+308"),
-        (0xFFEF_FFFF_FFFF_FFFF, "-1.7976931348623157e+308"),
-        (0x4340_0000_0000_0000, "9007199254740992"),
-        (0xC340_0000_0000_0000, "-9007199254740992"),
-        (0x4430_0000_0000_0000, "295147905179352830000"),
-        (0x44B5_2D02_C7E1_4AF5, "9.999999999999997e+22"),
-        (0x44B5_2D02_C7E1_4AF6, "1e+23"),
-        (0x44B5_2D02_C7E1_4AF7, "1.0000000000000001e+23"),
-        (0x444B_1AE4_D6E2_EF4E, "999999999999999700000"),
-        (0x444B_1AE4_D6E2_EF4F, "999999999999999900000"),
-        (0x444B_1AE4_D6E2_EF50, "1e+21"),
-        (0x3EB0_C6F7_A0B5_ED8C, "9.999999999999997e-7"),
-        (0x3EB0_C6F7_A0B5_ED8D, "0.000001"),
-        (0x41B3_DE43_5555_5553, "333333333.3333332"),
-        (0x41B3_DE43_5555_5554, "333333333.33333325"),
-        (0x41B3_DE43_5555_5555, "333333333.3333333"),
-        (0x41B3_DE43_5555_5556, "333333333.3333334"),
-        (0x41B3_DE43_5555_5557, "333333333.33333343"),
-        (0xBECB_F647_612F_3696, "-0.0000033333333333333333"),
-        (0x4314_3FF3_C1CB_0959, "1424953923781206.2"),
-    ] as [(UInt64, String)])
+    @Test(
+        arguments: [
+            (0x0000_0000_0000_0000, "0"),
+            (0x8000_0000_0000_0000, "0"),
+            (0x0000_0000_0000_0001, "5e-324"),
+            (0x8000_0000_0000_0001, "-5e-324"),
+            (0x7FEF_FFFF_FFFF_FFFF, "1.7976931348623157e+308"),
+            (0xFFEF_FFFF_FFFF_FFFF, "-1.7976931348623157e+308"),
+            (0x4340_0000_0000_0000, "9007199254740992"),
+            (0xC340_0000_0000_0000, "-9007199254740992"),
+            (0x4430_0000_0000_0000, "295147905179352830000"),
+            (0x44B5_2D02_C7E1_4AF5, "9.999999999999997e+22"),
+            (0x44B5_2D02_C7E1_4AF6, "1e+23"),
+            (0x44B5_2D02_C7E1_4AF7, "1.0000000000000001e+23"),
+            (0x444B_1AE4_D6E2_EF4E, "999999999999999700000"),
+            (0x444B_1AE4_D6E2_EF4F, "999999999999999900000"),
+            (0x444B_1AE4_D6E2_EF50, "1e+21"),
+            (0x3EB0_C6F7_A0B5_ED8C, "9.999999999999997e-7"),
+            (0x3EB0_C6F7_A0B5_ED8D, "0.000001"),
+            (0x41B3_DE43_5555_5553, "333333333.3333332"),
+            (0x41B3_DE43_5555_5554, "333333333.33333325"),
+            (0x41B3_DE43_5555_5555, "333333333.3333333"),
+            (0x41B3_DE43_5555_5556, "333333333.3333334"),
+            (0x41B3_DE43_5555_5557, "333333333.33333343"),
+            (0xBECB_F647_612F_3696, "-0.0000033333333333333333"),
+            (0x4314_3FF3_C1CB_0959, "1424953923781206.2"),
+        ] as [(UInt64, String)])
     func rfc8785Numbers(bits: UInt64, expected: String) throws {
         #expect(try CanonicalJSON.string(.number(Double(bitPattern: bits))) == expected)
     }
 
-    @Test(arguments: [
-        (1e21, "1e+21"), (1e20, "100000000000000000000"), (1e-7, "1e-7"), (0.000001, "0.000001"),
-        (333333333.33333329, "333333333.3333333"), (Double.leastNonzeroMagnitude, "5e-324"), (1.0, "1"), (-1.5, "-1.5"),
-        (0.1, "0.1"), (123.456, "123.456"), (1.5e300, "1.5e+300"), (2e-3, "0.002"), (4.5, "4.5"),
-        (1e30, "1e+30"), (1e-27, "1e-27"), (9007199254740992.0, "9007199254740992"), (-0.0, "0"),
-    ] as [(Double, String)])
+    @Test(
+        arguments: [
+            (1e21, "1e+21"), (1e20, "100000000000000000000"), (1e-7, "1e-7"), (0.000001, "0.000001"),
+            (333333333.33333329, "333333333.3333333"), (Double.leastNonzeroMagnitude, "5e-324"), (1.0, "1"), (-1.5, "-1.5"),
+            (0.1, "0.1"), (123.456, "123.456"), (1.5e300, "1.5e+300"), (2e-3, "0.002"), (4.5, "4.5"),
+            (1e30, "1e+30"), (1e-27, "1e-27"), (9007199254740992.0, "9007199254740992"), (-0.0, "0"),
+        ] as [(Double, String)])
     func ecmaScriptNumberLayout(value: Double, expected: String) throws {
         #expect(try CanonicalJSON.string(.number(value)) == expected)
     }
@@ -95,8 +97,10 @@ import Testing
             return
         }
         let canonical = try CanonicalJSON.string(value)
-        let order = ["Carriage Return", "One", "Control", "Latin Small Letter O With Diaeresis", "Euro Sign",
-                     "Emoji: Grinning Face", "Hebrew Letter Dalet With Dagesh"]
+        let order = [
+            "Carriage Return", "One", "Control", "Latin Small Letter O With Diaeresis", "Euro Sign",
+            "Emoji: Grinning Face", "Hebrew Letter Dalet With Dagesh",
+        ]
         let positions = order.map { canonical.range(of: "\"\($0)\"")?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())

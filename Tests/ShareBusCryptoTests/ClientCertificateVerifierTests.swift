@@ -61,6 +61,15 @@ import X509
         #expect(earlier.principal == .department("dept-a"))
     }
 
+    @Test func refusesACertificateIssuedLongAgo() async throws {
+        let oldCA = try makeCA(at: referenceTime.addingTimeInterval(-400 * 86_400))
+        let leaf = try oldCA.issueP256(
+            profile: .department(id: "dept-a", name: "A"), now: referenceTime.addingTimeInterval(-100 * 86_400), validityDays: 90
+        ).certificate
+        let oldVerifier = ClientCertificateVerifier(caCertificate: oldCA.certificate)
+        expectInvalid(await oldVerifier.verify(leaf: leaf, now: referenceTime, isRevoked: notRevoked), containing: "expired")
+    }
+
     @Test func refusesACertificateNotYetValid() async throws {
         let leaf = try issue(.department(id: "dept-a", name: "A"), at: referenceTime.addingTimeInterval(86_400))
         expectInvalid(await verifier.verify(leaf: leaf, intermediates: [], now: referenceTime, isRevoked: notRevoked), containing: "not yet valid")
@@ -83,7 +92,8 @@ import X509
     ])
     func refusesCertificatesNotForClientAuth(_ profile: CertificateProfile) async throws {
         let leaf = try issue(profile)
-        expectInvalid(await verifier.verify(leaf: leaf, intermediates: [], now: referenceTime, isRevoked: notRevoked), containing: "client authentication")
+        expectInvalid(
+            await verifier.verify(leaf: leaf, intermediates: [], now: referenceTime, isRevoked: notRevoked), containing: "client authentication")
     }
 
     @Test func refusesTheCACertificateItself() async throws {

@@ -168,7 +168,9 @@ import X509
 
     @Test func formProblems() throws {
         let good = try JWSSigner.p256(.init()).sign(payload: payload, typ: "t", certificateDER: certificateDER)
-        let p = good.protected, l = good.payload, s = good.signature
+        let p = good.protected
+        let l = good.payload
+        let s = good.signature
         let cases = [
             "not json", "[]", #""x""#, "{}",
             #"{"protected":"\#(p)","payload":"\#(l)"}"#,

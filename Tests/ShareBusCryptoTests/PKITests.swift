@@ -84,7 +84,8 @@ import X509
         #expect(cert.serialHex.count == 40)
         #expect(cert.serialHex == cert.serialNumber.bytes.map { String(format: "%02x", $0) }.joined())
         #expect(cert.sha256Fingerprint == SHA256.hash(data: cert.derBytes).map { String(format: "%02x", $0) }.joined())
-        let fixed = try ca.issue(.operator(id: "ops1"), publicKey: cert.publicKey, serial: .init(bytes: [0x0A, 0xFF]), now: referenceTime, validityDays: 1)
+        let fixed = try ca.issue(
+            .operator(id: "ops1"), publicKey: cert.publicKey, serial: .init(bytes: [0x0A, 0xFF]), now: referenceTime, validityDays: 1)
         #expect(fixed.serialHex == "0aff")
         #expect(PlatformCA.randomSerialNumber() != PlatformCA.randomSerialNumber())
     }
@@ -104,11 +105,12 @@ import X509
             now: referenceTime, validityDays: 90
         ).certificate
         let names = Array(try #require(try cert.extensions.subjectAlternativeNames))
-        #expect(names == [
-            .dnsName("localhost"), .dnsName("bus.example.gov.cn"),
-            .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
-            .ipAddress(ASN1OctetString(contentBytes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])),
-        ])
+        #expect(
+            names == [
+                .dnsName("localhost"), .dnsName("bus.example.gov.cn"),
+                .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
+                .ipAddress(ASN1OctetString(contentBytes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])),
+            ])
         #expect(cert.hasExtendedKeyUsage(.serverAuth))
         #expect(!cert.hasExtendedKeyUsage(.clientAuth))
         #expect(cert.principal == nil)
@@ -155,7 +157,8 @@ import X509
         let other = try makeCA()
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let caFile = dir.appendingPathComponent("ca.pem"), otherFile = dir.appendingPathComponent("other.pem")
+        let caFile = dir.appendingPathComponent("ca.pem")
+        let otherFile = dir.appendingPathComponent("other.pem")
         let leafFile = dir.appendingPathComponent("leaf.pem")
         try ca.certificatePEM.write(to: caFile, atomically: true, encoding: .utf8)
         try other.certificatePEM.write(to: otherFile, atomically: true, encoding: .utf8)

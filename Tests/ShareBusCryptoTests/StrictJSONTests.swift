@@ -6,10 +6,12 @@ import Testing
 @Suite struct StrictJSONTests {
     @Test func parsesEveryKind() throws {
         let value = try StrictJSON.parse(Array(#" {"a": [1, -2.5, 3e2, true, false, null, "x\u00e9\ud83d\ude00"], "b": {}} "#.utf8))
-        #expect(value == .object([
-            "a": .array([.integer(1), .number(-2.5), .number(300), .bool(true), .bool(false), .null, .string("xé😀")]),
-            "b": .object([:]),
-        ]))
+        #expect(
+            value
+                == .object([
+                    "a": .array([.integer(1), .number(-2.5), .number(300), .bool(true), .bool(false), .null, .string("xé😀")]),
+                    "b": .object([:]),
+                ]))
     }
 
     @Test(arguments: [

@@ -32,7 +32,8 @@ public enum ResourceValidator {
         p.string(object, "description", at: "", required: false)
         let primaryKey = p.string(object, "primaryKey", at: "")
         let fields = FieldsCheck.run(object["fields"], into: &p)
-        if let primaryKey, let fields { checkPrimaryKey(primaryKey, fields: fields, into: &p) }
+        // With no usable field the fields problem already explains a dangling key.
+        if let primaryKey, let fields, !fields.isEmpty { checkPrimaryKey(primaryKey, fields: fields, into: &p) }
         checkSharing(object["sharing"], into: &p)
         p.bool(object, "open", at: "")
         p.oneOf(object, "updateCycle", Resource.UpdateCycle.self, at: "", required: true)

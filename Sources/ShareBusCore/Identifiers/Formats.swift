@@ -10,12 +10,12 @@ public enum Formats {
     /// RFC 3339 `date-time`: `T` or `t` between date and time, optional fractional seconds,
     /// `Z`/`z` or a `±hh:mm` offset. A leap second (`:60`) is accepted only where one can occur,
     /// at 23:59 UTC.
-    public static func isValidDateTime(_ s: String) -> Bool { DateTime(s) != nil }
+    public static func isValidDateTime(_ s: String) -> Bool { RFC3339DateTime(s) != nil }
 
     /// The instant an RFC 3339 date-time names, nil if it is not one. A leap second is read as
     /// the first instant of the next minute, as POSIX time does.
     public static func parseDateTime(_ s: String) -> Date? {
-        guard let t = DateTime(s) else { return nil }
+        guard let t = RFC3339DateTime(s) else { return nil }
         let whole = t.date.daysSinceEpoch * 86_400 + t.hour * 3600 + t.minute * 60 + t.second - t.offsetSeconds
         return Date(timeIntervalSince1970: Double(whole) + t.fraction)
     }
@@ -43,7 +43,7 @@ public enum Formats {
 }
 
 /// The parts of an RFC 3339 date-time, checked for range.
-struct DateTime {
+struct RFC3339DateTime {
     var date: LocalDate
     var hour: Int
     var minute: Int

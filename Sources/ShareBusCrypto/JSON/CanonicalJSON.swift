@@ -1,5 +1,5 @@
-public import ShareBusCore
 import Crypto
+public import ShareBusCore
 
 /// RFC 8785 JSON Canonicalization Scheme (JCS): one byte sequence per JSON value, so that a
 /// hash or signature over a value can be recomputed by anyone holding the same value.

@@ -14,7 +14,7 @@ public enum StrictJSON {
     }
 
     public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = 64) throws(StrictJSON.Error) -> JSONValue {
-        var parser = Parser(bytes: Array(bytes), maxDepth: maxDepth)
+        var parser = StrictJSONParser(bytes: Array(bytes), maxDepth: maxDepth)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -23,7 +23,7 @@ public enum StrictJSON {
     }
 }
 
-private struct Parser {
+struct StrictJSONParser {
     let bytes: [UInt8]
     let maxDepth: Int
     var index = 0
@@ -54,9 +54,15 @@ private struct Parser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expect("null"); return .null
+        case UInt8(ascii: "t"):
+            try expect("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expect("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expect("null")
+            return .null
         case .some(let b) where b == UInt8(ascii: "-") || (0x30...0x39).contains(b): return try parseNumber()
         case nil: throw error("unexpected end of input")
         default: throw error("unexpected character")
@@ -87,7 +93,9 @@ private struct Parser {
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
+            case UInt8(ascii: "}"):
+                index += 1
+                return .object(members)
             default: throw error("expected ',' or '}'")
             }
         }
@@ -107,7 +115,9 @@ private struct Parser {
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(elements)
+            case UInt8(ascii: "]"):
+                index += 1
+                return .array(elements)
             default: throw error("expected ',' or ']'")
             }
         }
@@ -145,82 +155,5 @@ private struct Parser {
         let start = index
         skipDigits()
         return index > start
-    }
-
-    mutating func parseString() throws(StrictJSON.Error) -> String {
-        index += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
-        func flush(_ parser: Parser, upTo end: Int) throws(StrictJSON.Error) {
-            guard let run = String(validating: parser.bytes[runStart..<end], as: UTF8.self) else {
-                throw StrictJSON.Error(message: "invalid UTF-8 in string", offset: runStart)
-            }
-            scalars.append(contentsOf: run.unicodeScalars)
-        }
-        while true {
-            guard let b = peek else { throw error("unterminated string") }
-            switch b {
-            case UInt8(ascii: "\""):
-                try flush(self, upTo: index)
-                index += 1
-                return String(scalars)
-            case UInt8(ascii: "\\"):
-                try flush(self, upTo: index)
-                index += 1
-                scalars.append(try parseEscape())
-                runStart = index
-            case 0x00..<0x20:
-                throw error("unescaped control character in string")
-            default:
-                index += 1
-            }
-        }
-    }
-
-    mutating func parseEscape() throws(StrictJSON.Error) -> Unicode.Scalar {
-        guard let b = peek else { throw error("unterminated escape") }
-        index += 1
-        switch b {
-        case UInt8(ascii: "\""): return "\""
-        case UInt8(ascii: "\\"): return "\\"
-        case UInt8(ascii: "/"): return "/"
-        case UInt8(ascii: "b"): return "\u{08}"
-        case UInt8(ascii: "f"): return "\u{0C}"
-        case UInt8(ascii: "n"): return "\n"
-        case UInt8(ascii: "r"): return "\r"
-        case UInt8(ascii: "t"): return "\t"
-        case UInt8(ascii: "u"):
-            let unit = try parseHex4()
-            if (0xD800..<0xDC00).contains(unit) {
-                guard peek == UInt8(ascii: "\\") else { throw error("unpaired surrogate") }
-                index += 1
-                guard peek == UInt8(ascii: "u") else { throw error("unpaired surrogate") }
-                index += 1
-                let low = try parseHex4()
-                guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate") }
-                return Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))!
-            }
-            guard let scalar = Unicode.Scalar(unit) else { throw error("unpaired surrogate") }
-            return scalar
-        default:
-            throw error("invalid escape")
-        }
-    }
-
-    mutating func parseHex4() throws(StrictJSON.Error) -> UInt32 {
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let b = peek else { throw error("truncated \\u escape") }
-            let digit: UInt32
-            switch b {
-            case 0x30...0x39: digit = UInt32(b - 0x30)
-            case 0x41...0x46: digit = UInt32(b - 0x41 + 10)
-            case 0x61...0x66: digit = UInt32(b - 0x61 + 10)
-            default: throw error("invalid \\u escape")
-            }
-            value = value << 4 | digit
-            index += 1
-        }
-        return value
     }
 }

@@ -1,6 +1,6 @@
 public import Crypto
-public import X509
 import ShareBusCore
+public import X509
 
 /// A private key that signs sharebus JWS: P-256 (ES256, what the bus itself uses) or Ed25519.
 public enum JWSSigner: Sendable {

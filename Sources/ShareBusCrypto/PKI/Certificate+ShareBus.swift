@@ -1,7 +1,7 @@
 import Crypto
 public import ShareBusCore
-public import X509
 import SwiftASN1
+public import X509
 
 extension Certificate {
     /// The certificate's DER encoding.
@@ -19,7 +19,7 @@ extension Certificate {
 
     /// Lowercase hex of the SHA-256 of the DER, the usual certificate fingerprint.
     public var sha256Fingerprint: String {
-        Hex.encode(SHA256.hash(data: derBytes))
+        CertificateFingerprint.sha256Hex(derBytes)
     }
 
     /// Lowercase hex of the serial number's bytes, without leading zero bytes.

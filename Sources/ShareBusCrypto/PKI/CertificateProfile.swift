@@ -1,7 +1,7 @@
-import ShareBusCore
-public import X509
-import SwiftASN1
 import Foundation
+import ShareBusCore
+import SwiftASN1
+public import X509
 
 /// What a certificate issued by the platform CA is for. The profile fixes the subject, the SAN,
 /// the key usage and the extended key usage, so no caller assembles extensions by hand.

@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 import Logging
+import NIOCore
 import ShareBusCore
 
 /// The outermost middleware: whatever goes wrong below answers problem+json with a stable code.
@@ -26,6 +27,8 @@ public struct ProblemMiddleware: RouterMiddleware {
             return ProblemResponse.make(error)
         } catch let error as HTTPError {
             return problem(for: error, request: request)
+        } catch is NIOTooManyBytesError {
+            return ProblemResponse.make(ShareBusError(.payloadTooLarge, "the request body is larger than the bus accepts"))
         } catch let error as DecodingError {
             return ProblemResponse.make(.malformed("the body does not have the expected form: \(Self.describe(error))"))
         } catch {
