@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -50,13 +51,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "ShareBusHTTP",
+            name: "ShareBusDelivery",
             dependencies: [
                 "ShareBusCore",
                 "ShareBusCrypto",
                 "ShareBusStore",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ShareBusHTTP",
+            dependencies: [
+                "ShareBusCore",
+                "ShareBusDelivery",
+                "ShareBusCrypto",
+                "ShareBusStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -71,6 +85,7 @@ let package = Package(
                 "ShareBusCrypto",
                 "ShareBusStore",
                 "ShareBusHTTP",
+                "ShareBusDelivery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -84,6 +99,7 @@ let package = Package(
                 "ShareBusCrypto",
                 "ShareBusStore",
                 "ShareBusHTTP",
+                "ShareBusDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -108,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "ShareBusHTTP", "ShareBusTesting", "ShareBusStore", "ShareBusCrypto", "ShareBusCore",
+                "ShareBusHTTP", "ShareBusTesting", "ShareBusStore", "ShareBusDelivery", "ShareBusCrypto", "ShareBusCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

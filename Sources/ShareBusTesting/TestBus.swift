@@ -39,7 +39,8 @@ public struct TestBus: Sendable {
         logger.logLevel = .critical
         let env = BusEnvironment(
             configuration: configuration, store: store, clock: clock,
-            pki: PublishedPKI(ca: pki.ca, busSigningCertificatePEM: pki.busSigning.certificatePEM), logger: logger)
+            pki: PublishedPKI(ca: pki.ca, busSigningCertificatePEM: pki.busSigning.certificatePEM),
+            signer: try BusSigner(certificatePEM: pki.busSigning.certificatePEM, privateKeyPEM: pki.busSigning.privateKeyPEM), logger: logger)
         let material = BusTLSMaterial(
             caCertificatePEM: pki.ca.certificatePEM, serverCertificatePEM: pki.server.certificatePEM,
             serverKeyPEM: pki.server.privateKeyPEM)

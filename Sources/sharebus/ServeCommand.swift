@@ -19,8 +19,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Development set-up: create the PKI if there is none, register the departments of the catalog folder, issue their certificates and import the catalog.")
     var dev = false
     @Option(help: "Catalog folder used by --dev.") var catalogs: String = "Catalogs"
+    @Option(help: "A file of extra holidays and adjusted working days for approval deadlines (lines like `2028-01-01 holiday 元旦`).")
+    var holidays: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+
+    func holidayCalendar() throws -> WorkingDayCalendar {
+        guard let holidays else { return .china }
+        return try WorkingDayCalendar.china.merging(try state.pki.read(holidays))
+    }
 
     func run() async throws {
         var logger = Logger(label: "sharebus")
@@ -38,7 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.certsDirectory = state.certs
         let env = BusEnvironment(
             configuration: configuration, store: store, clock: SystemClock(),
-            pki: PublishedPKI(ca: try pki.loadCA(), busSigningCertificatePEM: try pki.read(pki.busCertificate)), logger: logger)
+            pki: PublishedPKI(ca: try pki.loadCA(), busSigningCertificatePEM: try pki.read(pki.busCertificate)),
+            signer: try BusSigner(certificatePEM: try pki.read(pki.busCertificate), privateKeyPEM: try pki.read(pki.busKey)),
+            calendar: try holidayCalendar(), logger: logger)
         let (host, fallbackPort, dev) = (host, port, dev)
         let app = try BusApplication.make(env, tls: material) { channel in
             let port = channel.localAddress?.port ?? fallbackPort
@@ -87,7 +96,7 @@ struct DevelopmentSetup {
         let provisioning = Provisioning(pki: pki, store: store)
         if !pki.exists {
             _ = try await provisioning.initialisePKI(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1", "::1"])
-            print("Created a development PKI in \(pki.root)/")
+            say("Created a development PKI in \(pki.root)/")
         }
         let ca = try pki.loadCA()
         if try await store.certificates(principal: Principal.operator("ops").uri).isEmpty {
@@ -99,6 +108,12 @@ struct DevelopmentSetup {
         }
         let results = try await folder.importAll(into: store)
         let changed = results.filter { $0.1 != .unchanged }
-        print("Catalog \(catalogs): \(results.count) resources, \(changed.count) imported or updated")
+        say("Catalog \(catalogs): \(results.count) resources, \(changed.count) imported or updated")
+    }
+
+    /// Written at once, like the banner: `print` to a pipe or file is block-buffered, and a server that
+    /// keeps running would show these lines only when it exits, after the banner they belong before.
+    private func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }

@@ -16,7 +16,9 @@ struct OpenAPITests {
         let pki = try TestPKI()
         let env = BusEnvironment(
             configuration: ServerConfiguration(), store: try SQLiteStore(directory: directory), clock: SystemClock(),
-            pki: PublishedPKI(ca: pki.ca, busSigningCertificatePEM: pki.busSigning.certificatePEM), logger: Logger(label: "test"))
+            pki: PublishedPKI(ca: pki.ca, busSigningCertificatePEM: pki.busSigning.certificatePEM),
+            signer: try BusSigner(certificatePEM: pki.busSigning.certificatePEM, privateKeyPEM: pki.busSigning.privateKeyPEM),
+            logger: Logger(label: "test"))
         let (_, registry) = BusApplication.makeRouter(env)
         let committed = try Data(contentsOf: repositoryRoot.appendingPathComponent("docs/openapi.json"))
         #expect(String(decoding: committed, as: UTF8.self) == OpenAPIDocument.json + "\n" || String(decoding: committed, as: UTF8.self) == OpenAPIDocument.json,

@@ -33,6 +33,24 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
     case malformedJWS = "malformed-jws"
     case invalidJWSHeader = "invalid-jws-header"
     case badSignature = "bad-signature"
+    case unknownCertificate = "unknown-certificate"
+    case malformedMessage = "malformed-message"
+    case senderMismatch = "sender-mismatch"
+    case clockSkew = "clock-skew"
+    case resourceNotPublished = "resource-not-published"
+    case notProvider = "not-provider"
+    case badOperationCount = "bad-operation-count"
+    case schemaViolation = "schema-violation"
+    case replayedEnvelope = "replayed-envelope"
+
+    // Subscriptions and delivery
+    case notShareable = "not-shareable"
+    case invalidSubscription = "invalid-subscription"
+    case subscriptionNotFound = "subscription-not-found"
+    case notSubscribed = "not-subscribed"
+    case subscriptionNotActive = "subscription-not-active"
+    case ackOutOfRange = "ack-out-of-range"
+    case recordNotFound = "record-not-found"
 
     // Server side
     case notReady = "not-ready"
@@ -42,15 +60,18 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
     /// The HTTP status answered with this code.
     public var status: Int {
         switch self {
-        case .notFound, .departmentNotFound, .certificateNotFound, .resourceNotFound: 404
+        case .notFound, .departmentNotFound, .certificateNotFound, .resourceNotFound, .subscriptionNotFound, .recordNotFound: 404
         case .methodNotAllowed: 405
         case .payloadTooLarge: 413
         case .unsupportedMediaType: 415
-        case .malformedRequest, .invalidParameter, .malformedJWS, .invalidJWSHeader, .badSignature: 400
+        case .malformedRequest, .invalidParameter, .malformedJWS, .invalidJWSHeader, .badSignature, .malformedMessage, .clockSkew:
+            400
         case .unauthenticated, .certificateRevoked: 401
-        case .forbidden, .departmentSuspended: 403
-        case .invalidDepartment, .invalidResource: 422
-        case .alreadyExists, .invalidState, .incompatibleChange: 409
+        case .forbidden, .departmentSuspended, .unknownCertificate, .senderMismatch, .notProvider, .notShareable, .notSubscribed: 403
+        case .invalidDepartment, .invalidResource, .badOperationCount, .schemaViolation, .invalidSubscription: 422
+        case .alreadyExists, .invalidState, .incompatibleChange, .resourceNotPublished, .replayedEnvelope, .subscriptionNotActive,
+            .ackOutOfRange:
+            409
         case .notReady, .storageUnavailable: 503
         case .internalError: 500
         }
@@ -80,6 +101,22 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
         case .malformedJWS: "Not a JWS in flattened JSON serialization"
         case .invalidJWSHeader: "Invalid JWS protected header"
         case .badSignature: "Signature does not verify"
+        case .unknownCertificate: "Signing certificate is not a current certificate of the caller"
+        case .malformedMessage: "Envelope message is malformed"
+        case .senderMismatch: "Sender is not the authenticated caller"
+        case .clockSkew: "createdAt too far from the bus clock"
+        case .resourceNotPublished: "Resource is not published"
+        case .notProvider: "Sender is not the resource's provider"
+        case .badOperationCount: "An envelope carries 1 to 1000 operations"
+        case .schemaViolation: "Record does not match the resource schema"
+        case .replayedEnvelope: "Envelope id reused with a different payload"
+        case .notShareable: "Resource is not shareable"
+        case .invalidSubscription: "Invalid subscription request"
+        case .subscriptionNotFound: "No such subscription"
+        case .notSubscribed: "Caller may not use this subscription"
+        case .subscriptionNotActive: "Subscription is not active"
+        case .ackOutOfRange: "Acknowledged sequence out of range"
+        case .recordNotFound: "No such record"
         case .notReady: "Bus not ready"
         case .storageUnavailable: "Storage unavailable"
         case .internalError: "Internal error"

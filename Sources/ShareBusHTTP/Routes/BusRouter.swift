@@ -26,6 +26,15 @@ enum RequestReading {
         return try decode(JSONValue.self, from: Data(buffer: buffer))
     }
 
+    /// Like `json`, but an empty body is nil (for actions whose body is optional).
+    static func optionalJSON(_ request: Request, context: BusRequestContext, limit: Int) async throws -> JSONValue? {
+        var request = request
+        let buffer = try await request.collectBody(upTo: limit)
+        guard buffer.readableBytes > 0 else { return nil }
+        try requireMediaType(request, anyOf: ["application/json"])
+        return try decode(JSONValue.self, from: Data(buffer: buffer))
+    }
+
     static func requireMediaType(_ request: Request, anyOf types: [String]) throws {
         let contentType = request.headers[.contentType]?.split(separator: ";").first.map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()

@@ -17,6 +17,10 @@ public enum BusApplication {
         bus.addPKIRoutes(env)
         bus.addDepartmentRoutes(env)
         bus.addCatalogRoutes(env)
+        bus.addEnvelopeRoutes(env)
+        bus.addSubscriptionRoutes(env)
+        bus.addDeliveryRoutes(env)
+        bus.addAuditRoutes(env)
         return (router, registry)
     }
 
@@ -30,6 +34,7 @@ public enum BusApplication {
             server: try .tls(.http1(), configuration: tlsConfiguration),
             configuration: .init(
                 address: .hostname(env.configuration.host, port: env.configuration.port), serverName: "sharebus"),
+            services: [CheckpointService(env: env)],
             onServerRunning: onServerRunning,
             logger: env.logger)
     }

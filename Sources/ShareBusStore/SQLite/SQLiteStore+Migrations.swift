@@ -56,6 +56,63 @@ extension SQLiteStore {
                     );
                     """)
         }
+        migrator.registerMigration("v2-exchange") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE envelope (
+                        sender TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        resource TEXT NOT NULL,
+                        payload_sha256 TEXT NOT NULL,
+                        first_sequence INTEGER NOT NULL,
+                        last_sequence INTEGER NOT NULL,
+                        audit_index INTEGER NOT NULL,
+                        accepted_at TEXT NOT NULL,
+                        receipt TEXT NOT NULL,
+                        PRIMARY KEY (sender, id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE log_head (
+                        resource TEXT PRIMARY KEY NOT NULL,
+                        head INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE log (
+                        resource TEXT NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        op TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        record TEXT,
+                        envelope_id TEXT NOT NULL,
+                        sender TEXT NOT NULL,
+                        accepted_at TEXT NOT NULL,
+                        PRIMARY KEY (resource, sequence)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE record_state (
+                        resource TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        PRIMARY KEY (resource, key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE subscription (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        consumer TEXT NOT NULL,
+                        resource TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        cursor INTEGER NOT NULL,
+                        delivered INTEGER NOT NULL,
+                        start_at_head INTEGER NOT NULL DEFAULT 0,
+                        body TEXT NOT NULL
+                    );
+                    CREATE INDEX subscription_consumer ON subscription(consumer);
+                    CREATE INDEX subscription_resource ON subscription(resource, status);
+                    CREATE TABLE checkpoint (
+                        idx INTEGER PRIMARY KEY NOT NULL,
+                        hash TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        jws TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }()
 }

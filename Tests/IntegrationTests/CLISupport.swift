@@ -1,0 +1,271 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOSSL
+import ShareBusCore
+import ShareBusCrypto
+import ShareBusTesting
+import Testing
+
+/// Helpers for tests that run the built `sharebus` executable as a person would.
+enum CLI {
+    /// Built by `swift build --build-tests` (which `make test` runs before `swift test --skip-build`).
+    static let binary = repositoryRoot.appendingPathComponent(".build/debug/sharebus")
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// A finished command: exit status and everything it wrote.
+    struct Result: Sendable, CustomStringConvertible {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+        var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+        var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+    }
+
+    /// Runs `arguments` with `executable` (the bus binary unless told), in `directory`, and kills it after `timeout`.
+    ///
+    /// Output goes to files, not pipes: a pipe nobody drains can fill and stall a chatty child.
+    static func run(
+        _ arguments: [String], executable: URL = CLI.binary, in directory: URL? = nil, timeout: Duration = .seconds(60)
+    ) async throws -> Result {
+        let capture = try CLIWorkspace()
+        defer { capture.remove() }
+        let child = try Child(executable: executable, arguments: arguments, in: directory ?? capture.root, captureIn: capture.root)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while child.process.isRunning {
+            guard clock.now < deadline else {
+                _ = await child.stop()
+                throw Failure(description: "`\(arguments.joined(separator: " "))` did not finish within \(timeout)\n\(child.stdout)\(child.stderr)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        child.process.waitUntilExit()
+        return Result(status: child.process.terminationStatus, stdout: child.stdout, stderr: child.stderr)
+    }
+
+    /// Starts `sharebus serve` with `arguments`, waits until it says it is serving, runs `body`, and stops the
+    /// server whatever happens (SIGTERM, then SIGKILL after 5 s). Pass `--port 0`: the server prints the port it got.
+    static func withServer<T>(
+        _ arguments: [String], in directory: URL, _ body: (Server) async throws -> T
+    ) async throws -> T {
+        let capture = try CLIWorkspace()
+        defer { capture.remove() }
+        let child = try Child(executable: binary, arguments: ["serve"] + arguments, in: directory, captureIn: capture.root)
+        let server: Server
+        do {
+            server = try await Server.waitUntilServing(child)
+        } catch {
+            _ = await child.stop()
+            throw error
+        }
+        do {
+            let result = try await body(server)
+            _ = await child.stop()
+            return result
+        } catch {
+            _ = await child.stop()
+            throw error
+        }
+    }
+
+    /// A running `sharebus serve`.
+    struct Server {
+        fileprivate let child: Child
+        let port: Int
+        /// The "sharebus is serving ..." block and everything printed before it.
+        let banner: String
+
+        var stdout: String { child.stdout }
+        var stderr: String { child.stderr }
+
+        /// Stops the server with SIGTERM (SIGKILL after 5 s) and returns its exit status.
+        func stop() async -> Int32 { await child.stop() }
+
+        static let servingLine = "sharebus is serving"
+
+        fileprivate static func waitUntilServing(_ child: Child, timeout: Duration = .seconds(30)) async throws -> Server {
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            while clock.now < deadline {
+                let out = child.stdout
+                // The block is written in one write; its last line says how to stop.
+                if out.contains(servingLine), out.contains("Stop with Ctrl-C"),
+                    let match = out.firstMatch(of: /sharebus is serving https:\/\/[^\s:]+:(\d+)/), let port = Int(match.1)
+                {
+                    return Server(child: child, port: port, banner: out)
+                }
+                guard child.process.isRunning else {
+                    throw Failure(description: "sharebus serve exited with \(child.process.terminationStatus) before serving\n\(out)\(child.stderr)")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw Failure(description: "sharebus serve did not say it was serving within \(timeout)\n\(child.stdout)\(child.stderr)")
+        }
+    }
+
+    /// A child process whose stdout and stderr go to files in a capture folder.
+    fileprivate final class Child {
+        let process = Process()
+        let stdoutFile: URL
+        let stderrFile: URL
+
+        init(executable: URL, arguments: [String], in directory: URL, captureIn capture: URL) throws {
+            stdoutFile = capture.appendingPathComponent("stdout")
+            stderrFile = capture.appendingPathComponent("stderr")
+            _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+            process.executableURL = executable
+            process.arguments = arguments
+            process.currentDirectoryURL = directory
+            // The defaults of --data, --certs and --port come from these; a test says what it means.
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SHAREBUS_") }
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
+            process.standardError = try FileHandle(forWritingTo: stderrFile)
+            try process.run()
+        }
+
+        var stdout: String { (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "" }
+        var stderr: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
+
+        func stop() async -> Int32 {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGTERM)
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(5)
+                while process.isRunning, clock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+}
+
+/// A fresh temporary folder for one test; `data/` and `Certs/` live in it.
+struct CLIWorkspace {
+    let root: URL
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("sharebus-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    var data: String { root.appendingPathComponent("data").path }
+    var certs: String { root.appendingPathComponent("Certs").path }
+    /// `--data D --certs C`, for the subcommands that keep state.
+    var state: [String] { ["--data", data, "--certs", certs] }
+
+    func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+    func departmentDirectory(_ id: String) -> String { certs + "/departments/" + id }
+
+    /// Runs a state-keeping subcommand (`["dept", "add", ...]`) against this workspace.
+    func sharebus(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> CLI.Result {
+        try await CLI.run(arguments + state, in: root, timeout: timeout)
+    }
+
+    /// Like `sharebus` but records a test issue unless the command succeeds.
+    @discardableResult
+    func succeed(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> CLI.Result {
+        let result = try await sharebus(arguments)
+        #expect(result.status == 0, "sharebus \(arguments.joined(separator: " ")): \(result)", sourceLocation: sourceLocation)
+        return result
+    }
+
+    /// `dept add` with the arguments a department needs.
+    func addDepartment(
+        _ id: String, name: String, creditCode: String, division: String = "640100", level: String = "municipal",
+        roles: [String] = ["consumer"]
+    ) async throws -> CLI.Result {
+        try await sharebus(
+            ["dept", "add", "--id", id, "--name", name, "--credit-code", creditCode, "--level", level, "--division", division]
+                + roles.flatMap { ["--role", $0] })
+    }
+
+    /// Registers every department of `Catalogs/departments.json`, as a person following the README would.
+    func addCatalogDepartments(from catalogs: URL = repositoryRoot.appendingPathComponent("Catalogs")) async throws -> [String] {
+        struct File: Decodable {
+            struct Entry: Decodable { var id, name, creditCode, division, level: String; var roles: [String] }
+            var departments: [Entry]
+        }
+        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: catalogs.appendingPathComponent("departments.json")))
+        for d in file.departments {
+            let result = try await addDepartment(d.id, name: d.name, creditCode: d.creditCode, division: d.division, level: d.level, roles: d.roles)
+            #expect(result.status == 0, "dept add \(d.id): \(result)")
+        }
+        return file.departments.map(\.id)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+}
+
+/// A command failed the way a person can act on: non-zero status and one line on stderr naming what is wrong.
+func expectOneLineFailure(_ result: CLI.Result, mentioning fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(result.status != 0, "expected failure: \(result)", sourceLocation: sourceLocation)
+    #expect(result.stderrLines.count == 1, "expected one line on stderr: \(result)", sourceLocation: sourceLocation)
+    #expect(result.stderr.hasPrefix("Error: "), "\(result)", sourceLocation: sourceLocation)
+    #expect(!result.stderr.contains("Usage:"), "a failure is not a usage error: \(result)", sourceLocation: sourceLocation)
+    for fragment in fragments {
+        #expect(result.stderr.contains(fragment), "stderr should mention \(fragment): \(result)", sourceLocation: sourceLocation)
+    }
+}
+
+/// An HTTPS client presenting a department's `cert.pem` and `key.pem` as written by the CLI, trusting `ca.pem`.
+final class PEMFileClient: Sendable {
+    let http: HTTPClient
+    let baseURL: String
+
+    init(port: Int, caFile: String, certificateFile: String, keyFile: String) throws {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) }
+        tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(20))
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        baseURL = "https://localhost:\(port)"
+    }
+
+    /// A client for department `id` of `workspace`.
+    convenience init(port: Int, workspace: CLIWorkspace, department id: String) throws {
+        let directory = workspace.departmentDirectory(id)
+        try self.init(port: port, caFile: workspace.certs + "/ca.pem", certificateFile: directory + "/cert.pem", keyFile: directory + "/key.pem")
+    }
+
+    deinit {
+        try? http.syncShutdown()
+    }
+
+    struct Reply: Sendable {
+        let status: Int
+        let contentType: String?
+        let body: [UInt8]
+
+        var json: JSONValue? { try? StrictJSON.parse(body) }
+        var problemCode: String? { json?["code"]?.stringValue }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    func get(_ path: String) async throws -> Reply {
+        let response = try await http.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(20))
+        let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        return Reply(status: Int(response.status.code), contentType: response.headers.first(name: "content-type"), body: Array(buffer: body))
+    }
+}
+
+/// Refused at the TLS layer (the handshake fails) or with 401 problem+json, as `expectRefused` for a `TestClient`.
+func expectRefused(_ client: PEMFileClient, _ path: String = "/v1/departments", sourceLocation: SourceLocation = #_sourceLocation) async {
+    do {
+        let reply = try await client.get(path)
+        #expect(reply.status == 401, "expected refusal, got \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
+        #expect(reply.contentType == "application/problem+json", sourceLocation: sourceLocation)
+    } catch {
+        // The handshake failed: the request never reached a route.
+    }
+}
