@@ -78,8 +78,13 @@ struct CatalogFolder {
 
     /// Problems per file, checked against the schema rules and the folder's own `departments.json`.
     func validate() throws -> [(String, [String])] {
-        let providers = try departments().filter { $0.has(.provider) }.map(\.id)
+        let declared = try departments()
+        let providers = declared.filter { $0.has(.provider) }.map(\.id)
         var failures: [(String, [String])] = []
+        let departmentProblems = declared.flatMap { department in
+            DepartmentValidator.validate(department).map { "department \(department.id): \($0)" }
+        }
+        if !departmentProblems.isEmpty { failures.append((Self.departmentsFile, departmentProblems)) }
         var codes: [String: String] = [:]
         for file in try resourceFiles() {
             do {
@@ -88,6 +93,7 @@ struct CatalogFolder {
                     .map(\.description)
                 if let code = json["code"]?.stringValue {
                     if let other = codes[code] { problems.append("code \(code) is also used by \(other)") }
+                    if file != code + ".json" { problems.append("the file of resource \(code) must be named \(code).json") }
                     codes[code] = file
                 }
                 if !problems.isEmpty { failures.append((file, problems)) }
@@ -125,6 +131,13 @@ struct CatalogFolder {
         guard failures.isEmpty else {
             let names = failures.map(\.0).joined(separator: ", ")
             throw CLIError("nothing imported: \(failures.count) invalid files (\(names)); run `sharebus catalog validate \(directory)`")
+        }
+        // Every provider must be registered before anything is imported, so an import is all or nothing.
+        for file in try resourceFiles() {
+            guard let provider = try load(file)["provider"]?.stringValue else { continue }
+            guard let department = try await store.department(id: provider), department.has(.provider) else {
+                throw CLIError("nothing imported: \(file) names provider \(provider), which is not a registered provider department")
+            }
         }
         let catalog = CatalogService(store: store, clock: SystemClock())
         var results: [(String, CatalogService.ImportOutcome)] = []

@@ -99,12 +99,17 @@ struct DevelopmentSetup {
             say("Created a development PKI in \(pki.root)/")
         }
         let ca = try pki.loadCA()
-        if try await store.certificates(principal: Principal.operator("ops").uri).isEmpty {
+        if !FileManager.default.fileExists(atPath: pki.operatorDirectory("ops") + "/cert.pem") {
             try await provisioning.addOperator("ops", ca: ca)
         }
         let folder = CatalogFolder(directory: catalogs)
-        for department in try folder.departments() where try await store.department(id: department.id) == nil {
-            try await provisioning.addDepartment(department, ca: ca)
+        for department in try folder.departments() {
+            if try await store.department(id: department.id) == nil {
+                try await provisioning.addDepartment(department, ca: ca)
+            } else if !FileManager.default.fileExists(atPath: pki.departmentDirectory(department.id) + "/cert.pem") {
+                // Certs/ was replaced (a new CA): give the registered department a credential of the new CA.
+                try await provisioning.issueDepartmentCertificate(department, ca: ca)
+            }
         }
         let results = try await folder.importAll(into: store)
         let changed = results.filter { $0.1 != .unchanged }
