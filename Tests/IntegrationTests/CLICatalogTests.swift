@@ -71,7 +71,7 @@ struct CLICatalogTests {
         #expect(first.lines == files.map { "created\t\($0.file)" }, "\(first)")
         let before = try await SQLiteStore(directory: ws.data).auditHead()
 
-        try await ws.succeed(["pki", "issue-server"]); let second = try await ws.succeed(["catalog", "import", Self.catalogs.path])
+        let second = try await ws.succeed(["catalog", "import", Self.catalogs.path])
         #expect(second.lines == files.map { "unchanged\t\($0.file)" }, "\(second)")
         let after = try await SQLiteStore(directory: ws.data).auditHead()
         #expect(before != nil)

@@ -18,7 +18,6 @@ struct CLIDepartmentTests {
 
         let directory = ws.departmentDirectory("yc.cli")
         #expect(FileManager.default.fileExists(atPath: directory + "/cert.pem"))
-        chmod(ws.certs + "/bus/bus-key.pem", 0o640)
         for key in ["ca-key.pem", "bus/server-key.pem", "bus/bus-key.pem", "departments/yc.cli/key.pem"] {
             let attributes = try FileManager.default.attributesOfItem(atPath: ws.certs + "/" + key)
             let mode = try #require(attributes[.posixPermissions] as? NSNumber).intValue

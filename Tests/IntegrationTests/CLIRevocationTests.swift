@@ -27,7 +27,7 @@ struct CLIRevocationTests {
             let serial = String(line.trimmingCharacters(in: .whitespaces).prefix { $0 != " " })
             #expect(serial == certificate.serialHex)
 
-            let revoked = try await ws.succeed(["dept", "show", "cli.a"])
+            let revoked = try await ws.succeed(["pki", "revoke", serial, "--reason", "key compromise"])
             #expect(revoked.stdout.contains("Revoked \(serial) of urn:sharebus:dept:cli.a"))
 
             // The old client's kept-alive connection: 401 certificate-revoked.
@@ -65,12 +65,13 @@ struct CLIRevocationTests {
             let b = try PEMFileClient(port: server.port, workspace: ws, department: "cli.b")
             #expect(try await b.get("/v1/departments").status == 200)
 
-            #expect(try await ws.succeed(["dept", "show", "cli.b"]).stdout == "cli.b is suspended\n")
+            #expect(try await ws.succeed(["dept", "suspend", "cli.b"]).stdout == "cli.b is suspended\n")
             let suspended = try await b.get("/v1/departments")
             #expect(suspended.status == 403, "\(suspended.text)")
             #expect(suspended.problemCode == "department-suspended")
             // A new connection is let through TLS but answered the same.
-            #expect(try await PEMFileClient(port: server.port, workspace: ws, department: "cli.b").get("/v1/resources").problemCode == "department-suspended")
+            let fresh = try PEMFileClient(port: server.port, workspace: ws, department: "cli.b")
+            #expect(try await fresh.get("/v1/resources").problemCode == "department-suspended")
             #expect(try await a.get("/v1/departments").status == 200)
             #expect(try await ws.succeed(["dept", "list"]).lines.contains { $0.hasPrefix("cli.b\tsuspended\t") })
 

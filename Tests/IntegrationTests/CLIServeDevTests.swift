@@ -14,14 +14,12 @@ struct CLIServeDevTests {
         let resourceCount = try FileManager.default.contentsOfDirectory(atPath: ws.path("Catalogs"))
             .filter { $0.hasSuffix(".json") && $0 != "departments.json" }.count
 
-        let firstStop = try await CLI.withServer(["--dev", "--port", "0"], in: ws.root) { server in
+        try await CLI.withServer(["--dev", "--port", "0"], in: ws.root) { server in
             // What it set up is said before it says it is serving, not only when it exits.
             #expect(server.banner.contains("Created a development PKI in Certs/"), "\(server.banner)")
             #expect(server.banner.contains("Catalog Catalogs: \(resourceCount) resources, \(resourceCount) imported or updated"), "\(server.banner)")
             try await expectCurlLineWorks(server.banner, in: ws, resources: resourceCount)
-            return await server.stop()
         }
-        #expect(firstStop == 0, "SIGTERM stops the server cleanly")
         let ca = try Data(contentsOf: URL(fileURLWithPath: ws.certs + "/ca.pem"))
         let taxCertificate = try Data(contentsOf: URL(fileURLWithPath: ws.certs + "/departments/yc.tax/cert.pem"))
 
@@ -32,6 +30,17 @@ struct CLIServeDevTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: ws.certs + "/departments/yc.tax/cert.pem")) == taxCertificate)
             try await expectCurlLineWorks(server.banner, in: ws, resources: resourceCount)
         }
+    }
+
+    @Test("serve stops on SIGTERM (systemd, docker stop) and SIGINT (Ctrl-C) within 5 s", arguments: [SIGTERM, SIGINT])
+    func stopsOnSignal(_ signal: Int32) async throws {
+        let ws = try CLIWorkspace()
+        defer { ws.remove() }
+        try await ws.succeed(["pki", "init"])
+        let status = try await CLI.withServer(["--port", "0"] + ws.state, in: ws.root) { server in
+            await server.stop(signal: signal)
+        }
+        #expect(status == 0, "exit status \(status) after signal \(signal)")
     }
 
     /// Runs the `curl` line the banner suggests, as printed, from the folder the server was started in.

@@ -84,8 +84,8 @@ enum CLI {
         var stdout: String { child.stdout }
         var stderr: String { child.stderr }
 
-        /// Stops the server with SIGTERM (SIGKILL after 5 s) and returns its exit status.
-        func stop() async -> Int32 { await child.stop() }
+        /// Stops the server with `signal` (SIGKILL after 5 s) and returns its exit status; 9 means it had to be killed.
+        func stop(signal: Int32 = SIGTERM) async -> Int32 { await child.stop(signal: signal) }
 
         static let servingLine = "sharebus is serving"
 
@@ -134,9 +134,9 @@ enum CLI {
         var stdout: String { (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "" }
         var stderr: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
 
-        func stop() async -> Int32 {
+        func stop(signal: Int32 = SIGTERM) async -> Int32 {
             if process.isRunning {
-                kill(process.processIdentifier, SIGTERM)
+                kill(process.processIdentifier, signal)
                 let clock = ContinuousClock()
                 let deadline = clock.now + .seconds(5)
                 while process.isRunning, clock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
@@ -191,7 +191,10 @@ struct CLIWorkspace {
     /// Registers every department of `Catalogs/departments.json`, as a person following the README would.
     func addCatalogDepartments(from catalogs: URL = repositoryRoot.appendingPathComponent("Catalogs")) async throws -> [String] {
         struct File: Decodable {
-            struct Entry: Decodable { var id, name, creditCode, division, level: String; var roles: [String] }
+            struct Entry: Decodable {
+                var id, name, creditCode, division, level: String
+                var roles: [String]
+            }
             var departments: [Entry]
         }
         let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: catalogs.appendingPathComponent("departments.json")))

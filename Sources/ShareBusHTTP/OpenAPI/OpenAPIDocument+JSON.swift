@@ -7,7 +7,7 @@ extension OpenAPIDocument {
     "title": "sharebus",
     "version": "1",
     "summary": "Data-sharing exchange bus for government departments.",
-    "description": "sharebus is the data-sharing exchange bus of the government departments of a platform: a catalog of data resources, signed envelopes from providers, subscriptions, delivery, verification and an append-only audit log. This document describes the routes the bus serves now; `components.schemas` also holds the wire forms of envelopes, receipts, subscriptions, deliveries and audit entries (protocol sections 3, 5, 6 and 8).\n\n**Transport and identity.** HTTPS only (TLS 1.2 or 1.3) with mutual TLS: every caller, on every route, presents a client certificate issued by the platform CA (`GET /v1/pki/ca.pem`). No certificate, an unknown issuer, or an expired or revoked certificate fails the handshake or, at the latest, the request (401). The caller's identity is the SAN URI of its verified certificate, `urn:sharebus:dept:<id>` for a department or `urn:sharebus:operator:<id>` for an operator, never anything in a request body. A suspended department's requests all answer 403 `department-suspended`. Revocation and suspension take effect at once, on open connections too.\n\n**Errors.** Every error is `application/problem+json` (RFC 9457): `{\"type\": \"urn:sharebus:problem:<code>\", \"title\", \"status\", \"detail\", \"code\"}`, with `errors: [{\"pointer\", \"reason\"}]` when an input has several problems. Codes are stable; see the `Problem` schema for all of them. A request that fails changes nothing. An unknown path answers 404 `not-found`; a known path with another method answers 405 `method-not-allowed` with `Allow`.\n\n**JSON.** Answers are `application/json` with sorted keys; request bodies must be sent as `application/json` and are limited to 4 MiB. Lists answer an object holding the array under the plural name, with `limit`/`after` paging and `next` when more may follow."
+    "description": "sharebus is the data-sharing exchange bus of the government departments of a platform: a catalog of data resources, signed envelopes from providers, subscriptions, delivery, verification and an append-only audit log. This document describes the routes the bus serves now: health, PKI, departments, the catalog, signed envelopes, subscriptions, pull delivery, record queries and the audit log; `components.schemas` holds the wire forms of envelopes, receipts, subscriptions, deliveries, audit entries and checkpoints (protocol sections 3, 5, 6 and 8).\n\n**Transport and identity.** HTTPS only (TLS 1.2 or 1.3) with mutual TLS: every caller, on every route, presents a client certificate issued by the platform CA (`GET /v1/pki/ca.pem`). No certificate, an unknown issuer, or an expired or revoked certificate fails the handshake or, at the latest, the request (401). The caller's identity is the SAN URI of its verified certificate, `urn:sharebus:dept:<id>` for a department or `urn:sharebus:operator:<id>` for an operator, never anything in a request body. A suspended department's requests all answer 403 `department-suspended`. Revocation and suspension take effect at once, on open connections too.\n\n**Errors.** Every error is `application/problem+json` (RFC 9457): `{\"type\": \"urn:sharebus:problem:<code>\", \"title\", \"status\", \"detail\", \"code\"}`, with `errors: [{\"pointer\", \"reason\"}]` when an input has several problems. Codes are stable; see the `Problem` schema for all of them. A request that fails changes nothing. An unknown path answers 404 `not-found`; a known path with another method answers 405 `method-not-allowed` with `Allow`.\n\n**JSON.** Answers are `application/json` with sorted keys; request bodies must be sent as `application/json` and are limited to 4 MiB. Envelopes are sent, and receipts and deliveries answered, as `application/jose+json`: a JWS in flattened JSON serialization signed with ES256 by the bus (certificate at `GET /v1/pki/bus.pem`). Lists answer an object holding the array under the plural name, with `limit`/`after` paging and `next` when more may follow."
   },
   "servers": [
     {
@@ -36,6 +36,18 @@ extension OpenAPIDocument {
     {
       "name": "catalog",
       "description": "The data-resource catalog: drafts, versions, publication, retirement."
+    },
+    {
+      "name": "exchange",
+      "description": "Signed envelopes from providers, pull delivery with acknowledgements, and record queries."
+    },
+    {
+      "name": "subscriptions",
+      "description": "Consumers' subscription requests, the providers' and stewards' decisions, suspension, resumption and revocation."
+    },
+    {
+      "name": "audit",
+      "description": "The append-only, hash-chained audit log and its signed checkpoints."
     }
   ],
   "paths": {
@@ -916,6 +928,2309 @@ extension OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1/envelopes": {
+      "post": {
+        "operationId": "pushEnvelope",
+        "tags": [
+          "exchange"
+        ],
+        "summary": "Push a signed envelope",
+        "description": "Providers push changes to a resource they provide as a JWS in flattened JSON serialization (`FlattenedJWS`, `typ` `sharebus-envelope+jws`, signed with ES256, Ed25519 or EdDSA by a current certificate of the sending department named by `x5t#S256`) whose payload is an `EnvelopeMessage`. Send it as `application/jose+json`, at most 4 MiB. Only departments push; an operator gets `forbidden`.\n\n**Checks, in this order**, each with its own code; the first that fails answers and nothing of the envelope is stored or delivered: (1) body size, `payload-too-large` 413; (2) media type `application/jose+json`, `unsupported-media-type` 415; (3) JWS form: exactly `protected`, `payload`, `signature` as unpadded base64url strings, `malformed-jws` 400; (4) protected header: `alg` ES256, Ed25519 or EdDSA, `x5t#S256`, `typ` `sharebus-envelope+jws`, no `crit` or `b64`, `invalid-jws-header` 400; (5) certificate: `x5t#S256` names a certificate the platform issued to the calling department (its TLS or signing certificate), not expired nor revoked, `unknown-certificate` 403; (6) signature over `protected + \".\" + payload`, `bad-signature` 400; (7) message form: a JSON object of exactly `id` (UUID), `sender`, `resource`, `createdAt`, `operations` (each exactly `{op: upsert, record}` or `{op: delete, key}`), `malformed-message` 400 with `errors`; (8) `sender` is the TLS caller, `sender-mismatch` 403; (9) replay: an `(sender, id)` already accepted with another payload digest, `replayed-envelope` 409 (checked before the clock, so that a resend of an accepted envelope answers its receipt however old its `createdAt`); (10) `createdAt` within 300 s of the bus clock, `clock-skew` 400; (11) the resource exists, `resource-not-found` 404; (12) it has a published version and is not retired, `resource-not-published` 409; (13) the sender is its provider, `not-provider` 403; (14) 1 to 1000 operations, `bad-operation-count` 422; (15) every record (and every delete key) valid against the resource's schema, `schema-violation` 422 with every problem in `errors`, each pointer into the message, e.g. `/operations/3/record/idNumber`.\n\n**Idempotency.** The bus keeps every accepted `(sender, id)` with the SHA-256 of its payload. The same envelope sent again (same id, same payload bytes, even signed anew) answers 200 with the original receipt and changes nothing; the same id with another payload answers `replayed-envelope`.\n\n**Receipt.** An accepted envelope answers 201 with a receipt: a JWS (`typ` `sharebus-receipt+jws`) signed by the bus with ES256 (verify with `GET /v1/pki/bus.pem`) whose payload (`Receipt`) is exactly `{\"envelopeId\", \"sender\", \"resource\", \"payloadSha256\" (lowercase hex SHA-256 of the decoded payload bytes), \"firstSequence\", \"lastSequence\", \"auditIndex\", \"acceptedAt\"}`. A 201 means the envelope is durable: its operations in the resource's log, the current records and its audit entry (`envelope.accept`) are committed in one SQLite transaction (WAL, `synchronous = FULL`) and fsync'd before the answer, so it survives a crash of the bus the instant after. Subscribers are then notified.",
+        "requestBody": {
+          "required": true,
+          "description": "The envelope JWS; its payload is an `EnvelopeMessage`.",
+          "content": {
+            "application/jose+json": {
+              "schema": {
+                "$ref": "#/components/schemas/FlattenedJWS"
+              },
+              "examples": {
+                "envelope": {
+                  "summary": "An envelope (the signature is illustrative)",
+                  "value": {
+                    "protected": "eyJhbGciOiJFUzI1NiIsInR5cCI6InNoYXJlYnVzLWVudmVsb3BlK2p3cyIsIng1dCNTMjU2IjoiWUtQOGdNMk5DSHZJRm85bGNDYWR4UUNHT3pOMEpLQjZweHVhRUUzQ1hIOCJ9",
+                    "payload": "eyJjcmVhdGVkQXQiOiIyMDI2LTExLTIyVDEyOjAwOjAwWiIsImlkIjoiM2YxYzlhNTItOGQwZS00YjZmLTlhMjctNWM0ZTFkMmI3YTkwIiwib3BlcmF0aW9ucyI6W3sib3AiOiJ1cHNlcnQiLCJyZWNvcmQiOnsiYmlydGhEYXRlIjoiMTk5MC0wMS0wMSIsImdlbmRlciI6Im1hbGUiLCJpZE51bWJlciI6IjY0MDEwNDE5OTAwMTAxMTIzNyIsIm5hbWUiOiLlvKDkuIkifX0seyJrZXkiOiI2NDAxMDQxOTg1MDUwNTQzMjEiLCJvcCI6ImRlbGV0ZSJ9XSwicmVzb3VyY2UiOiJiYXNlLnBvcHVsYXRpb24iLCJzZW5kZXIiOiJ5Yy5wc2IifQ",
+                    "signature": "BILPdhRZ9Gtlhcww5jNbFLAde4YKHfyQX2zqC8Ddj49Woc7UzIuEhNGmmrKvrwHsvsAEaJdvLWE8VivKTN3CoQ"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The same envelope (same sender, id and payload digest) was accepted before: its original receipt, unchanged. Nothing was stored again.",
+            "content": {
+              "application/jose+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/FlattenedJWS"
+                },
+                "examples": {
+                  "receipt": {
+                    "summary": "The original receipt (the signature is illustrative)",
+                    "value": {
+                      "protected": "eyJhbGciOiJFUzI1NiIsInR5cCI6InNoYXJlYnVzLXJlY2VpcHQrandzIiwieDV0I1MyNTYiOiJZS1A4Z00yTkNIdklGbzlsY0NhZHhRQ0dPek4wSktCNnB4dWFFRTNDWEg4In0",
+                      "payload": "eyJhY2NlcHRlZEF0IjoiMjAyNi0xMS0yMlQxMjowMDowMS4yNTBaIiwiYXVkaXRJbmRleCI6MzE4LCJlbnZlbG9wZUlkIjoiM2YxYzlhNTItOGQwZS00YjZmLTlhMjctNWM0ZTFkMmI3YTkwIiwiZmlyc3RTZXF1ZW5jZSI6NDEsImxhc3RTZXF1ZW5jZSI6NDIsInBheWxvYWRTaGEyNTYiOiJiYzQzZjIwYWFjNGE2ODNlMzFjMzViNjJmYTQxNDBhMmQ1NjY2NzA3MzRlODA0MWM3OTRhNDIxNDQwMzk2MTQ2IiwicmVzb3VyY2UiOiJiYXNlLnBvcHVsYXRpb24iLCJzZW5kZXIiOiJ5Yy5wc2IifQ",
+                      "signature": "DA6kY_jWcrSRzAZT0kmFAptb5Ppam0cIDt-BTjkbArTeRz2VPeIpc6Nez-ooqiHXyaFsaq48UjPVFXQ6gzZmdg"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "201": {
+            "description": "Accepted and durable (fsync'd). The receipt JWS, signed by the bus, whose payload is a `Receipt`.",
+            "content": {
+              "application/jose+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/FlattenedJWS"
+                },
+                "examples": {
+                  "receipt": {
+                    "summary": "A receipt (the signature is illustrative)",
+                    "value": {
+                      "protected": "eyJhbGciOiJFUzI1NiIsInR5cCI6InNoYXJlYnVzLXJlY2VpcHQrandzIiwieDV0I1MyNTYiOiJZS1A4Z00yTkNIdklGbzlsY0NhZHhRQ0dPek4wSktCNnB4dWFFRTNDWEg4In0",
+                      "payload": "eyJhY2NlcHRlZEF0IjoiMjAyNi0xMS0yMlQxMjowMDowMS4yNTBaIiwiYXVkaXRJbmRleCI6MzE4LCJlbnZlbG9wZUlkIjoiM2YxYzlhNTItOGQwZS00YjZmLTlhMjctNWM0ZTFkMmI3YTkwIiwiZmlyc3RTZXF1ZW5jZSI6NDEsImxhc3RTZXF1ZW5jZSI6NDIsInBheWxvYWRTaGEyNTYiOiJiYzQzZjIwYWFjNGE2ODNlMzFjMzViNjJmYTQxNDBhMmQ1NjY2NzA3MzRlODA0MWM3OTRhNDIxNDQwMzk2MTQ2IiwicmVzb3VyY2UiOiJiYXNlLnBvcHVsYXRpb24iLCJzZW5kZXIiOiJ5Yy5wc2IifQ",
+                      "signature": "DA6kY_jWcrSRzAZT0kmFAptb5Ppam0cIDt-BTjkbArTeRz2VPeIpc6Nez-ooqiHXyaFsaq48UjPVFXQ6gzZmdg"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The JWS or the message is unusable, in check order: `malformed-jws` (not exactly the three base64url members of the flattened form), `invalid-jws-header` (bad `alg`, `x5t#S256` or `typ`, or `crit`/`b64`), `bad-signature`, `malformed-message` (with `errors`), `clock-skew` (`createdAt` more than 300 s from the bus clock).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "malformed-jws",
+                            "invalid-jws-header",
+                            "bad-signature",
+                            "malformed-message",
+                            "clock-skew"
+                          ]
+                        },
+                        "status": {
+                          "const": 400
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "malformedJWS": {
+                    "value": {
+                      "type": "urn:sharebus:problem:malformed-jws",
+                      "title": "Not a JWS in flattened JSON serialization",
+                      "status": 400,
+                      "detail": "unprotected \"header\" is not allowed; put every parameter in \"protected\"",
+                      "code": "malformed-jws"
+                    }
+                  },
+                  "invalidHeader": {
+                    "value": {
+                      "type": "urn:sharebus:problem:invalid-jws-header",
+                      "title": "Invalid JWS protected header",
+                      "status": 400,
+                      "detail": "unsupported \"alg\" \"none\" (accepted: ES256, Ed25519, EdDSA)",
+                      "code": "invalid-jws-header"
+                    }
+                  },
+                  "badSignature": {
+                    "value": {
+                      "type": "urn:sharebus:problem:bad-signature",
+                      "title": "Signature does not verify",
+                      "status": 400,
+                      "detail": "the signature does not verify with the certificate named by x5t#S256",
+                      "code": "bad-signature"
+                    }
+                  },
+                  "malformedMessage": {
+                    "value": {
+                      "type": "urn:sharebus:problem:malformed-message",
+                      "title": "Envelope message is malformed",
+                      "status": 400,
+                      "detail": "/createdAt: must be an RFC 3339 date-time; /note: unknown member",
+                      "code": "malformed-message",
+                      "errors": [
+                        {
+                          "pointer": "/createdAt",
+                          "reason": "must be an RFC 3339 date-time"
+                        },
+                        {
+                          "pointer": "/note",
+                          "reason": "unknown member"
+                        }
+                      ]
+                    }
+                  },
+                  "clockSkew": {
+                    "value": {
+                      "type": "urn:sharebus:problem:clock-skew",
+                      "title": "createdAt too far from the bus clock",
+                      "status": 400,
+                      "detail": "createdAt 2026-11-22T11:50:00Z is more than 300 s from the bus clock 2026-11-22T12:00:01Z",
+                      "code": "clock-skew"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "description": "Not allowed, in check order: the caller is not a department (`forbidden`) or is suspended (`department-suspended`); `x5t#S256` names no current certificate of the caller (`unknown-certificate`: unknown, another department's, expired or revoked); `sender` is not the TLS caller (`sender-mismatch`); the sender is not the resource's provider (`not-provider`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "forbidden",
+                            "department-suspended",
+                            "unknown-certificate",
+                            "sender-mismatch",
+                            "not-provider"
+                          ]
+                        },
+                        "status": {
+                          "const": 403
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "forbidden": {
+                    "value": {
+                      "type": "urn:sharebus:problem:forbidden",
+                      "title": "Caller lacks the role for this action",
+                      "status": 403,
+                      "detail": "envelopes are pushed by departments",
+                      "code": "forbidden"
+                    }
+                  },
+                  "suspended": {
+                    "value": {
+                      "type": "urn:sharebus:problem:department-suspended",
+                      "title": "Department suspended",
+                      "status": 403,
+                      "detail": "department yc.psb is suspended",
+                      "code": "department-suspended"
+                    }
+                  },
+                  "unknownCertificate": {
+                    "value": {
+                      "type": "urn:sharebus:problem:unknown-certificate",
+                      "title": "Signing certificate is not a current certificate of the caller",
+                      "status": 403,
+                      "detail": "x5t#S256 names no certificate of department yc.psb",
+                      "code": "unknown-certificate"
+                    }
+                  },
+                  "senderMismatch": {
+                    "value": {
+                      "type": "urn:sharebus:problem:sender-mismatch",
+                      "title": "Sender is not the authenticated caller",
+                      "status": 403,
+                      "detail": "the message's sender yc.amr is not the caller yc.psb",
+                      "code": "sender-mismatch"
+                    }
+                  },
+                  "notProvider": {
+                    "value": {
+                      "type": "urn:sharebus:problem:not-provider",
+                      "title": "Sender is not the resource's provider",
+                      "status": 403,
+                      "detail": "yc.psb is not the provider of base.legal-person",
+                      "code": "not-provider"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "The message names no resource (`resource-not-found`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "resource-not-found"
+                          ]
+                        },
+                        "status": {
+                          "const": 404
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notFound": {
+                    "value": {
+                      "type": "urn:sharebus:problem:resource-not-found",
+                      "title": "No such resource",
+                      "status": 404,
+                      "detail": "no resource base.nope",
+                      "code": "resource-not-found"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "description": "`replayed-envelope`: this sender already had an envelope with this id accepted, with another payload; or `resource-not-published`: the resource has no published version or is retired.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "replayed-envelope",
+                            "resource-not-published"
+                          ]
+                        },
+                        "status": {
+                          "const": 409
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "replayed": {
+                    "value": {
+                      "type": "urn:sharebus:problem:replayed-envelope",
+                      "title": "Envelope id reused with a different payload",
+                      "status": 409,
+                      "detail": "envelope 3f1c9a52-8d0e-4b6f-9a27-5c4e1d2b7a90 was already accepted with a different payload",
+                      "code": "replayed-envelope"
+                    }
+                  },
+                  "notPublished": {
+                    "value": {
+                      "type": "urn:sharebus:problem:resource-not-published",
+                      "title": "Resource is not published",
+                      "status": 409,
+                      "detail": "resource base.population is not published",
+                      "code": "resource-not-published"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "description": "The body was not sent as `application/jose+json` (`unsupported-media-type`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "unsupported-media-type"
+                          ]
+                        },
+                        "status": {
+                          "const": 415
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "unsupported": {
+                    "value": {
+                      "type": "urn:sharebus:problem:unsupported-media-type",
+                      "title": "Unsupported content type",
+                      "status": 415,
+                      "detail": "send the body as application/jose+json, not application/json",
+                      "code": "unsupported-media-type"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "422": {
+            "description": "`bad-operation-count`: not 1 to 1000 operations; or `schema-violation`: records invalid against the resource's schema, every problem in `errors` with a pointer into the message.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "bad-operation-count",
+                            "schema-violation"
+                          ]
+                        },
+                        "status": {
+                          "const": 422
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "badOperationCount": {
+                    "value": {
+                      "type": "urn:sharebus:problem:bad-operation-count",
+                      "title": "An envelope carries 1 to 1000 operations",
+                      "status": 422,
+                      "detail": "an envelope carries 1 to 1000 operations, this one 0",
+                      "code": "bad-operation-count"
+                    }
+                  },
+                  "schemaViolation": {
+                    "value": {
+                      "type": "urn:sharebus:problem:schema-violation",
+                      "title": "Record does not match the resource schema",
+                      "status": 422,
+                      "detail": "/operations/3/record/idNumber: check character does not match; /operations/5/record/birthDate: must be a date YYYY-MM-DD",
+                      "code": "schema-violation",
+                      "errors": [
+                        {
+                          "pointer": "/operations/3/record/idNumber",
+                          "reason": "check character does not match"
+                        },
+                        {
+                          "pointer": "/operations/5/record/birthDate",
+                          "reason": "must be a date YYYY-MM-DD"
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/subscriptions": {
+      "get": {
+        "operationId": "listSubscriptions",
+        "tags": [
+          "subscriptions"
+        ],
+        "summary": "List subscriptions",
+        "description": "With `status=pending`: the pending requests the caller may decide, each with `dueAt` and `deadlineState` (`due`, `warning` with 2 working days or fewer left, `overdue`): for a department, the requests for resources it provides; for a steward, all of them; an operator sees all pending requests too, though only the provider or a steward approves or rejects.\n\nOtherwise (no `status`, or another one): a department's own subscriptions as consumer; an operator's, every subscription; filtered by `status` when given.\n\nIn ascending id order. Paging: `limit` (default 100, at most 1000) and `after` (an id, exclusive). When a page holds exactly `limit` subscriptions the answer carries `next`, the last id of the page, to pass as `after`; the following page may then be empty. An unknown `status` answers `invalid-parameter`.",
+        "parameters": [
+          {
+            "name": "status",
+            "in": "query",
+            "required": false,
+            "description": "Only subscriptions with this status; `pending` lists the requests the caller may decide.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "pending",
+                "active",
+                "rejected",
+                "suspended",
+                "revoked"
+              ]
+            }
+          },
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "name": "after",
+            "in": "query",
+            "required": false,
+            "description": "Start after this subscription id (exclusive): the `next` of the previous page.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of subscriptions.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SubscriptionList"
+                },
+                "examples": {
+                  "pending": {
+                    "value": {
+                      "subscriptions": [
+                        {
+                          "id": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                          "consumer": "yc.hrss",
+                          "resource": "base.population",
+                          "fields": [
+                            "name",
+                            "birthDate",
+                            "gender"
+                          ],
+                          "grantedFields": [],
+                          "permissions": [
+                            "pull",
+                            "query"
+                          ],
+                          "purpose": "社会保险参保登记核验",
+                          "basis": "《社会保险法》第五十七条",
+                          "delivery": {
+                            "mode": "pull"
+                          },
+                          "status": "pending",
+                          "cursor": 0,
+                          "createdAt": "2026-11-20T09:30:00Z",
+                          "dueAt": "2026-12-04T09:30:00Z",
+                          "deadlineState": "due"
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/InvalidParameter"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/Suspended"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      },
+      "post": {
+        "operationId": "requestSubscription",
+        "tags": [
+          "subscriptions"
+        ],
+        "summary": "Ask for a subscription",
+        "description": "Departments with the consumer role ask for a resource's records (`SubscriptionRequest`, `application/json`, at most 4 MiB). The consumer is the caller. `basis` is required only when the resource's sharing is `conditional`; `delivery` defaults to `{\"mode\": \"pull\"}`; `\"start\": \"now\"` starts the cursor at the resource's head when the subscription becomes active instead of 0.\n\nBy the resource's sharing: `unconditional`, active at once with every asked field granted (`decidedBy` `system`); `conditional`, `pending` until the provider or a steward approves or rejects it, due within 10 working days (`dueAt`); `none`, refused with `not-shareable` (403). A resource whose newest version is not published answers `resource-not-published` (409).\n\nEvery problem with the body is answered at once in `errors` (422 `invalid-subscription`): unknown members, unknown or repeated fields and permissions, a blank or too long `purpose` or `basis`, a missing `basis` for a conditional resource, a push delivery without an `https://` URL, `push` permission without push delivery or the reverse. Written to the audit log (`subscription.request`).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/SubscriptionRequest"
+              },
+              "examples": {
+                "conditional": {
+                  "value": {
+                    "resource": "base.population",
+                    "fields": [
+                      "name",
+                      "birthDate",
+                      "gender"
+                    ],
+                    "permissions": [
+                      "pull",
+                      "query"
+                    ],
+                    "purpose": "社会保险参保登记核验",
+                    "basis": "《社会保险法》第五十七条"
+                  }
+                },
+                "unconditionalFromNow": {
+                  "value": {
+                    "resource": "base.legal-person",
+                    "fields": [
+                      "name",
+                      "legalRepresentative"
+                    ],
+                    "permissions": [
+                      "pull"
+                    ],
+                    "purpose": "税务登记信息核对",
+                    "start": "now"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The subscription: `active` for an unconditional resource, `pending` (with `dueAt` and `deadlineState`) for a conditional one.",
+            "headers": {
+              "Location": {
+                "description": "`/v1/subscriptions/{id}`",
+                "schema": {
+                  "type": "string",
+                  "examples": [
+                    "/v1/subscriptions/9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64"
+                  ]
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Subscription"
+                },
+                "examples": {
+                  "pending": {
+                    "value": {
+                      "id": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "consumer": "yc.hrss",
+                      "resource": "base.population",
+                      "fields": [
+                        "name",
+                        "birthDate",
+                        "gender"
+                      ],
+                      "grantedFields": [],
+                      "permissions": [
+                        "pull",
+                        "query"
+                      ],
+                      "purpose": "社会保险参保登记核验",
+                      "basis": "《社会保险法》第五十七条",
+                      "delivery": {
+                        "mode": "pull"
+                      },
+                      "status": "pending",
+                      "cursor": 0,
+                      "createdAt": "2026-11-20T09:30:00Z",
+                      "dueAt": "2026-12-04T09:30:00Z",
+                      "deadlineState": "due"
+                    }
+                  },
+                  "active": {
+                    "value": {
+                      "id": "1d7a3e5c-0b9f-4c2a-8e6d-4f1b2a3c5d7e",
+                      "consumer": "yc.tax",
+                      "resource": "base.legal-person",
+                      "fields": [
+                        "name",
+                        "legalRepresentative"
+                      ],
+                      "grantedFields": [
+                        "name",
+                        "legalRepresentative"
+                      ],
+                      "permissions": [
+                        "pull"
+                      ],
+                      "purpose": "税务登记信息核对",
+                      "delivery": {
+                        "mode": "pull"
+                      },
+                      "status": "active",
+                      "cursor": 0,
+                      "createdAt": "2026-11-20T09:30:00Z",
+                      "decidedAt": "2026-11-20T09:30:00Z",
+                      "decidedBy": "system"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/MalformedRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "description": "The caller is not a department with the consumer role (`forbidden`), is suspended (`department-suspended`), or the resource is not shareable (`not-shareable`, sharing type `none`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "forbidden",
+                            "department-suspended",
+                            "not-shareable"
+                          ]
+                        },
+                        "status": {
+                          "const": 403
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "forbidden": {
+                    "value": {
+                      "type": "urn:sharebus:problem:forbidden",
+                      "title": "Caller lacks the role for this action",
+                      "status": 403,
+                      "detail": "subscribing needs the consumer role",
+                      "code": "forbidden"
+                    }
+                  },
+                  "suspended": {
+                    "value": {
+                      "type": "urn:sharebus:problem:department-suspended",
+                      "title": "Department suspended",
+                      "status": 403,
+                      "detail": "department yc.hrss is suspended",
+                      "code": "department-suspended"
+                    }
+                  },
+                  "notShareable": {
+                    "value": {
+                      "type": "urn:sharebus:problem:not-shareable",
+                      "title": "Resource is not shareable",
+                      "status": 403,
+                      "detail": "resource base.household-internal is not shareable",
+                      "code": "not-shareable"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No resource has this code (`resource-not-found`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "resource-not-found"
+                          ]
+                        },
+                        "status": {
+                          "const": 404
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notFound": {
+                    "value": {
+                      "type": "urn:sharebus:problem:resource-not-found",
+                      "title": "No such resource",
+                      "status": 404,
+                      "detail": "no resource base.nope",
+                      "code": "resource-not-found"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "description": "The resource's newest version is not published: a draft, or retired (`resource-not-published`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "resource-not-published"
+                          ]
+                        },
+                        "status": {
+                          "const": 409
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notPublished": {
+                    "value": {
+                      "type": "urn:sharebus:problem:resource-not-published",
+                      "title": "Resource is not published",
+                      "status": 409,
+                      "detail": "resource base.population is retired, not published",
+                      "code": "resource-not-published"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "description": "The request is invalid (`invalid-subscription`); `errors` names every problem, each with a JSON pointer into the body.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "invalid-subscription"
+                          ]
+                        },
+                        "status": {
+                          "const": 422
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "invalid": {
+                    "value": {
+                      "type": "urn:sharebus:problem:invalid-subscription",
+                      "title": "Invalid subscription request",
+                      "status": 422,
+                      "detail": "/basis: is required; /fields/2: unknown field salary of base.population",
+                      "code": "invalid-subscription",
+                      "errors": [
+                        {
+                          "pointer": "/basis",
+                          "reason": "is required"
+                        },
+                        {
+                          "pointer": "/fields/2",
+                          "reason": "unknown field salary of base.population"
+                        }
+                      ]
+                    }
+                  },
+                  "push": {
+                    "value": {
+                      "type": "urn:sharebus:problem:invalid-subscription",
+                      "title": "Invalid subscription request",
+                      "status": 422,
+                      "detail": "/permissions/1: push needs delivery mode push",
+                      "code": "invalid-subscription",
+                      "errors": [
+                        {
+                          "pointer": "/permissions/1",
+                          "reason": "push needs delivery mode push"
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/subscriptions/{id}": {
+      "get": {
+        "operationId": "getSubscription",
+        "tags": [
+          "subscriptions"
+        ],
+        "summary": "Read a subscription",
+        "description": "A subscription, to its consumer, the resource's provider, a steward or an operator; to anyone else it answers `subscription-not-found`, as if it did not exist. Carries `deadlineState` while pending.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The subscription.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Subscription"
+                },
+                "examples": {
+                  "active": {
+                    "value": {
+                      "id": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "consumer": "yc.hrss",
+                      "resource": "base.population",
+                      "fields": [
+                        "name",
+                        "birthDate",
+                        "gender"
+                      ],
+                      "grantedFields": [
+                        "name",
+                        "birthDate"
+                      ],
+                      "permissions": [
+                        "pull",
+                        "query"
+                      ],
+                      "purpose": "社会保险参保登记核验",
+                      "basis": "《社会保险法》第五十七条",
+                      "delivery": {
+                        "mode": "pull"
+                      },
+                      "status": "active",
+                      "cursor": 40,
+                      "createdAt": "2026-11-20T09:30:00Z",
+                      "dueAt": "2026-12-04T09:30:00Z",
+                      "decidedAt": "2026-11-21T10:00:00Z",
+                      "decidedBy": "dept:yc.psb"
+                    }
+                  },
+                  "pending": {
+                    "value": {
+                      "id": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "consumer": "yc.hrss",
+                      "resource": "base.population",
+                      "fields": [
+                        "name",
+                        "birthDate",
+                        "gender"
+                      ],
+                      "grantedFields": [],
+                      "permissions": [
+                        "pull",
+                        "query"
+                      ],
+                      "purpose": "社会保险参保登记核验",
+                      "basis": "《社会保险法》第五十七条",
+                      "delivery": {
+                        "mode": "pull"
+                      },
+                      "status": "pending",
+                      "cursor": 0,
+                      "createdAt": "2026-11-20T09:30:00Z",
+                      "dueAt": "2026-12-04T09:30:00Z",
+                      "deadlineState": "due"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/Suspended"
+          },
+          "404": {
+            "$ref": "#/components/responses/SubscriptionNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/v1/subscriptions/{id}/approve": {
+      "post": {
+        "operationId": "approveSubscription",
+        "tags": [
+          "subscriptions"
+        ],
+        "summary": "Approve a pending request",
+        "description": "The resource's provider or a steward (not an operator) approves a pending request: the subscription becomes `active`, granting the fields in the body (a non-empty subset of the fields asked for, each once) or, with no body, `{}` or `\"fields\": null`, every field asked for. Its cursor starts at 0, or at the resource's head now if the request said `\"start\": \"now\"`. A body, when sent, must be `application/json`. Written to the audit log (`subscription.approve`).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Approval"
+              },
+              "examples": {
+                "someFields": {
+                  "value": {
+                    "fields": [
+                      "name",
+                      "birthDate"
+                    ]
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The subscription with its new status.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Subscription"
+                },
+                "examples": {
+                  "subscription": {
+                    "value": {
+                      "id": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "consumer": "yc.hrss",
+                      "resource": "base.population",
+                      "fields": [
+                        "name",
+                        "birthDate",
+                        "gender"
+                      ],
+                      "grantedFields": [
+                        "name",
+                        "birthDate"
+                      ],
+                      "permissions": [
+                        "pull",
+                        "query"
+                      ],
+                      "purpose": "社会保险参保登记核验",
+                      "basis": "《社会保险法》第五十七条",
+                      "delivery": {
+                        "mode": "pull"
+                      },
+                      "status": "active",
+                      "cursor": 0,
+                      "createdAt": "2026-11-20T09:30:00Z",
+                      "dueAt": "2026-12-04T09:30:00Z",
+                      "decidedAt": "2026-11-21T10:00:00Z",
+                      "decidedBy": "dept:yc.psb"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/MalformedRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/DecideForbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/SubscriptionNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "$ref": "#/components/responses/SubscriptionInvalidState"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "description": "`fields` is not an array of field names, is empty, names a field that was not asked for, or names one twice (`invalid-subscription`, with `errors`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "invalid-subscription"
+                          ]
+                        },
+                        "status": {
+                          "const": 422
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notAsked": {
+                    "value": {
+                      "type": "urn:sharebus:problem:invalid-subscription",
+                      "title": "Invalid subscription request",
+                      "status": 422,
+                      "detail": "/fields/1: salary was not asked for",
+                      "code": "invalid-subscription",
+                      "errors": [
+                        {
+                          "pointer": "/fields/1",
+                          "reason": "salary was not asked for"
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/subscriptions/{id}/reject": {
+      "post": {
+        "operationId": "rejectSubscription",
+        "tags": [
+          "subscriptions"
+        ],
+        "summary": "Reject a pending request",
+        "description": "The resource's provider or a steward (not an operator) rejects a pending request with a reason (`application/json`): the subscription becomes `rejected`, which is final, and keeps the `reason`. Written to the audit log (`subscription.reject`).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Rejection"
+              },
+              "examples": {
+                "reason": {
+                  "value": {
+                    "reason": "申请用途与所需字段不符"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The subscription with its new status.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Subscription"
+                },
+                "examples": {
+                  "subscription": {
+                    "value": {
+                      "id": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "consumer": "yc.hrss",
+                      "resource": "base.population",
+                      "fields": [
+                        "name",
+                        "birthDate",
+                        "gender"
+                      ],
+                      "grantedFields": [],
+                      "permissions": [
+                        "pull",
+                        "query"
+                      ],
+                      "purpose": "社会保险参保登记核验",
+                      "basis": "《社会保险法》第五十七条",
+                      "delivery": {
+                        "mode": "pull"
+                      },
+                      "status": "rejected",
+                      "cursor": 0,
+                      "createdAt": "2026-11-20T09:30:00Z",
+                      "dueAt": "2026-12-04T09:30:00Z",
+                      "decidedAt": "2026-11-21T10:00:00Z",
+                      "decidedBy": "dept:yc.psb",
+                      "reason": "申请用途与所需字段不符"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/MalformedRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/DecideForbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/SubscriptionNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "$ref": "#/components/responses/SubscriptionInvalidState"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "description": "The body has no `reason`, or a blank one (`invalid-subscription`, with `errors`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "invalid-subscription"
+                          ]
+                        },
+                        "status": {
+                          "const": 422
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "noReason": {
+                    "value": {
+                      "type": "urn:sharebus:problem:invalid-subscription",
+                      "title": "Invalid subscription request",
+                      "status": 422,
+                      "detail": "a rejection needs a reason",
+                      "code": "invalid-subscription",
+                      "errors": [
+                        {
+                          "pointer": "/reason",
+                          "reason": "required"
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/subscriptions/{id}/suspend": {
+      "post": {
+        "operationId": "suspendSubscription",
+        "tags": [
+          "subscriptions"
+        ],
+        "summary": "Suspend a subscription",
+        "description": "The resource's provider, a steward or an operator suspends an `active` subscription: it delivers nothing (pull answers `subscription-not-active`, queries find no subscription) until resumed; the cursor stays where it is. Takes no body. Written to the audit log (`subscription.suspend`).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The subscription with its new status.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Subscription"
+                },
+                "examples": {
+                  "subscription": {
+                    "value": {
+                      "id": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "consumer": "yc.hrss",
+                      "resource": "base.population",
+                      "fields": [
+                        "name",
+                        "birthDate",
+                        "gender"
+                      ],
+                      "grantedFields": [
+                        "name",
+                        "birthDate"
+                      ],
+                      "permissions": [
+                        "pull",
+                        "query"
+                      ],
+                      "purpose": "社会保险参保登记核验",
+                      "basis": "《社会保险法》第五十七条",
+                      "delivery": {
+                        "mode": "pull"
+                      },
+                      "status": "suspended",
+                      "cursor": 40,
+                      "createdAt": "2026-11-20T09:30:00Z",
+                      "dueAt": "2026-12-04T09:30:00Z",
+                      "decidedAt": "2026-11-25T08:00:00Z",
+                      "decidedBy": "operator:ops1"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/ManageForbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/SubscriptionNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "$ref": "#/components/responses/SubscriptionInvalidState"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/subscriptions/{id}/resume": {
+      "post": {
+        "operationId": "resumeSubscription",
+        "tags": [
+          "subscriptions"
+        ],
+        "summary": "Resume a suspended subscription",
+        "description": "The resource's provider, a steward or an operator resumes a `suspended` subscription: it is `active` again and delivery continues after its cursor. Takes no body. Written to the audit log (`subscription.resume`).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The subscription with its new status.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Subscription"
+                },
+                "examples": {
+                  "subscription": {
+                    "value": {
+                      "id": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "consumer": "yc.hrss",
+                      "resource": "base.population",
+                      "fields": [
+                        "name",
+                        "birthDate",
+                        "gender"
+                      ],
+                      "grantedFields": [
+                        "name",
+                        "birthDate"
+                      ],
+                      "permissions": [
+                        "pull",
+                        "query"
+                      ],
+                      "purpose": "社会保险参保登记核验",
+                      "basis": "《社会保险法》第五十七条",
+                      "delivery": {
+                        "mode": "pull"
+                      },
+                      "status": "active",
+                      "cursor": 40,
+                      "createdAt": "2026-11-20T09:30:00Z",
+                      "dueAt": "2026-12-04T09:30:00Z",
+                      "decidedAt": "2026-11-26T08:00:00Z",
+                      "decidedBy": "operator:ops1"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/ManageForbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/SubscriptionNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "$ref": "#/components/responses/SubscriptionInvalidState"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/subscriptions/{id}/revoke": {
+      "post": {
+        "operationId": "revokeSubscription",
+        "tags": [
+          "subscriptions"
+        ],
+        "summary": "Revoke a subscription",
+        "description": "The resource's provider, a steward or an operator revokes a `pending`, `active` or `suspended` subscription. `revoked` is final: it delivers nothing more. Takes no body. Written to the audit log (`subscription.revoke`).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The subscription with its new status.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Subscription"
+                },
+                "examples": {
+                  "subscription": {
+                    "value": {
+                      "id": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "consumer": "yc.hrss",
+                      "resource": "base.population",
+                      "fields": [
+                        "name",
+                        "birthDate",
+                        "gender"
+                      ],
+                      "grantedFields": [
+                        "name",
+                        "birthDate"
+                      ],
+                      "permissions": [
+                        "pull",
+                        "query"
+                      ],
+                      "purpose": "社会保险参保登记核验",
+                      "basis": "《社会保险法》第五十七条",
+                      "delivery": {
+                        "mode": "pull"
+                      },
+                      "status": "revoked",
+                      "cursor": 40,
+                      "createdAt": "2026-11-20T09:30:00Z",
+                      "dueAt": "2026-12-04T09:30:00Z",
+                      "decidedAt": "2026-11-27T08:00:00Z",
+                      "decidedBy": "dept:yc.psb"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/ManageForbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/SubscriptionNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "$ref": "#/components/responses/SubscriptionInvalidState"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/subscriptions/{id}/messages": {
+      "get": {
+        "operationId": "pullMessages",
+        "tags": [
+          "exchange"
+        ],
+        "summary": "Pull the next batch",
+        "description": "The consumer of an `active` pull subscription with the `pull` permission fetches the operations after its cursor, at most `limit` (1 to 1000, default 100), in sequence order. When there are none yet it waits up to `wait` seconds (0 to 30, default 0) for some to arrive, then answers, possibly with no messages.\n\nThe answer is a JWS (`application/jose+json`, `typ` `sharebus-delivery+jws`) signed by the bus with ES256 whose payload (`Delivery`) is `{\"subscription\", \"resource\", \"messages\": [{\"sequence\", \"op\", \"key\", \"record\", \"envelopeId\", \"sender\", \"acceptedAt\"}], \"nextCursor\"}`. `record` is `null` for deletes; for upserts it carries only the granted fields plus the primary key.\n\nNothing moves until the consumer acknowledges with `POST /v1/subscriptions/{id}/ack`: pulling again answers the same operations from the cursor (at least once, in order). Each pull is written to the audit log (`subscription.pull`, without record values).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "Most messages in the batch, 1 to 1000; default 100. Anything else answers `invalid-parameter`.",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000,
+              "default": 100
+            }
+          },
+          {
+            "name": "wait",
+            "in": "query",
+            "required": false,
+            "description": "Long-poll: whole seconds, 0 to 30, to wait for a first message when there is none yet; default 0. Anything else answers `invalid-parameter`.",
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 30,
+              "default": 0
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The delivery JWS, signed by the bus, whose payload is a `Delivery`.",
+            "content": {
+              "application/jose+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/FlattenedJWS"
+                },
+                "examples": {
+                  "delivery": {
+                    "summary": "A delivery (the signature is illustrative)",
+                    "value": {
+                      "protected": "eyJhbGciOiJFUzI1NiIsInR5cCI6InNoYXJlYnVzLWRlbGl2ZXJ5K2p3cyIsIng1dCNTMjU2IjoiWUtQOGdNMk5DSHZJRm85bGNDYWR4UUNHT3pOMEpLQjZweHVhRUUzQ1hIOCJ9",
+                      "payload": "eyJtZXNzYWdlcyI6W3siYWNjZXB0ZWRBdCI6IjIwMjYtMTEtMjJUMTI6MDA6MDEuMjUwWiIsImVudmVsb3BlSWQiOiIzZjFjOWE1Mi04ZDBlLTRiNmYtOWEyNy01YzRlMWQyYjdhOTAiLCJrZXkiOiI2NDAxMDQxOTkwMDEwMTEyMzciLCJvcCI6InVwc2VydCIsInJlY29yZCI6eyJiaXJ0aERhdGUiOiIxOTkwLTAxLTAxIiwiaWROdW1iZXIiOiI2NDAxMDQxOTkwMDEwMTEyMzciLCJuYW1lIjoi5byg5LiJIn0sInNlbmRlciI6InljLnBzYiIsInNlcXVlbmNlIjo0MX0seyJhY2NlcHRlZEF0IjoiMjAyNi0xMS0yMlQxMjowMDowMS4yNTBaIiwiZW52ZWxvcGVJZCI6IjNmMWM5YTUyLThkMGUtNGI2Zi05YTI3LTVjNGUxZDJiN2E5MCIsImtleSI6IjY0MDEwNDE5ODUwNTA1NDMyMSIsIm9wIjoiZGVsZXRlIiwicmVjb3JkIjpudWxsLCJzZW5kZXIiOiJ5Yy5wc2IiLCJzZXF1ZW5jZSI6NDJ9XSwibmV4dEN1cnNvciI6NDIsInJlc291cmNlIjoiYmFzZS5wb3B1bGF0aW9uIiwic3Vic2NyaXB0aW9uIjoiOWIyZTRjMWEtNmYzZC00ZThiLWExYzctMmQ1ZjBlOWIzYTY0In0",
+                      "signature": "KbvC6FhB-n1NnWdIus1d_9brUwge8SzFG2lrJTka3EJwjlrNnf3K1OkmEvMhmMRp7MddAHp-XJsqBIDpJZ5c7Q"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/InvalidParameter"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "description": "The caller may not pull this subscription (`not-subscribed`): it is not a department, or not the subscription's consumer, or the subscription lacks the `pull` permission; or the calling department is suspended (`department-suspended`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "not-subscribed",
+                            "department-suspended"
+                          ]
+                        },
+                        "status": {
+                          "const": 403
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notSubscribed": {
+                    "value": {
+                      "type": "urn:sharebus:problem:not-subscribed",
+                      "title": "Caller may not use this subscription",
+                      "status": 403,
+                      "detail": "subscription 9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64 does not give yc.tax pull access",
+                      "code": "not-subscribed"
+                    }
+                  },
+                  "suspended": {
+                    "value": {
+                      "type": "urn:sharebus:problem:department-suspended",
+                      "title": "Department suspended",
+                      "status": 403,
+                      "detail": "department yc.hrss is suspended",
+                      "code": "department-suspended"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "404": {
+            "$ref": "#/components/responses/SubscriptionNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "description": "The subscription is not `active` (`subscription-not-active`: pending, rejected, suspended or revoked), or it is delivered by push (`invalid-state`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "subscription-not-active",
+                            "invalid-state"
+                          ]
+                        },
+                        "status": {
+                          "const": 409
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notActive": {
+                    "value": {
+                      "type": "urn:sharebus:problem:subscription-not-active",
+                      "title": "Subscription is not active",
+                      "status": 409,
+                      "detail": "subscription 9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64 is suspended",
+                      "code": "subscription-not-active"
+                    }
+                  },
+                  "push": {
+                    "value": {
+                      "type": "urn:sharebus:problem:invalid-state",
+                      "title": "Not allowed in the current state",
+                      "status": 409,
+                      "detail": "subscription 9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64 is delivered by push",
+                      "code": "invalid-state"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/subscriptions/{id}/ack": {
+      "post": {
+        "operationId": "acknowledgeMessages",
+        "tags": [
+          "exchange"
+        ],
+        "summary": "Acknowledge delivered messages",
+        "description": "The subscription's consumer moves its cursor to `sequence` (`{\"sequence\": n}`, `application/json`, at most 64 KiB): every operation up to it is done and will not be delivered again. `sequence` may be from the current cursor (which changes nothing) up to the last sequence delivered to the subscription; behind the cursor or beyond what was delivered answers `ack-out-of-range` (409). Answers `{\"subscription\", \"cursor\"}`. Written to the audit log (`subscription.ack`).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Ack"
+              },
+              "examples": {
+                "ack": {
+                  "value": {
+                    "sequence": 42
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The cursor now.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AckResult"
+                },
+                "examples": {
+                  "ack": {
+                    "value": {
+                      "subscription": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "cursor": 42
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The body is not JSON, or not `{\"sequence\": n}` with a whole number n ≥ 0 (`malformed-request`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "malformed-request"
+                          ]
+                        },
+                        "status": {
+                          "const": 400
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "malformed": {
+                    "value": {
+                      "type": "urn:sharebus:problem:malformed-request",
+                      "title": "Malformed request body",
+                      "status": 400,
+                      "detail": "the body must be {\"sequence\": n} with a whole number n",
+                      "code": "malformed-request"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "description": "The caller is not the subscription's consumer (`not-subscribed`), or the calling department is suspended (`department-suspended`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "not-subscribed",
+                            "department-suspended"
+                          ]
+                        },
+                        "status": {
+                          "const": 403
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notSubscribed": {
+                    "value": {
+                      "type": "urn:sharebus:problem:not-subscribed",
+                      "title": "Caller may not use this subscription",
+                      "status": 403,
+                      "detail": "only the consumer acknowledges subscription 9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "code": "not-subscribed"
+                    }
+                  },
+                  "suspended": {
+                    "value": {
+                      "type": "urn:sharebus:problem:department-suspended",
+                      "title": "Department suspended",
+                      "status": 403,
+                      "detail": "department yc.hrss is suspended",
+                      "code": "department-suspended"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "404": {
+            "$ref": "#/components/responses/SubscriptionNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "description": "`sequence` is behind the cursor, or beyond the last sequence delivered to this subscription (`ack-out-of-range`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "ack-out-of-range"
+                          ]
+                        },
+                        "status": {
+                          "const": 409
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "behind": {
+                    "value": {
+                      "type": "urn:sharebus:problem:ack-out-of-range",
+                      "title": "Acknowledged sequence out of range",
+                      "status": 409,
+                      "detail": "sequence 12 is behind the cursor 40: acknowledgements only move forward",
+                      "code": "ack-out-of-range"
+                    }
+                  },
+                  "beyond": {
+                    "value": {
+                      "type": "urn:sharebus:problem:ack-out-of-range",
+                      "title": "Acknowledged sequence out of range",
+                      "status": 409,
+                      "detail": "sequence 99 was never delivered to this subscription (delivered through 42)",
+                      "code": "ack-out-of-range"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/resources/{code}/records/{key}": {
+      "get": {
+        "operationId": "queryRecord",
+        "tags": [
+          "exchange"
+        ],
+        "summary": "Query the current record",
+        "description": "A consumer with an `active` subscription to the resource that has the `query` permission reads the current record under a primary key: `{\"resource\", \"key\", \"record\"}`, the record with only the subscription's granted fields plus the primary key. A key invalid for the primary key's type answers `invalid-parameter`; no current record (never written, or deleted) answers `record-not-found`. Every query, found or not, is written to the audit log (`record.query`, without values).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/ResourceCodePath"
+          },
+          {
+            "name": "key",
+            "in": "path",
+            "required": true,
+            "description": "The primary key value, as text.",
+            "schema": {
+              "type": "string"
+            },
+            "examples": {
+              "idNumber": {
+                "value": "640104199001011237"
+              }
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The current record, cut to the granted fields.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RecordAnswer"
+                },
+                "examples": {
+                  "record": {
+                    "value": {
+                      "resource": "base.population",
+                      "key": "640104199001011237",
+                      "record": {
+                        "idNumber": "640104199001011237",
+                        "name": "张三",
+                        "birthDate": "1990-01-01"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/InvalidParameter"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "description": "The caller has no active subscription to this resource with the `query` permission (`not-subscribed`; also for an operator, or an unknown resource code), or the calling department is suspended (`department-suspended`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "not-subscribed",
+                            "department-suspended"
+                          ]
+                        },
+                        "status": {
+                          "const": 403
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notSubscribed": {
+                    "value": {
+                      "type": "urn:sharebus:problem:not-subscribed",
+                      "title": "Caller may not use this subscription",
+                      "status": 403,
+                      "detail": "yc.tax has no active subscription with query permission on base.population",
+                      "code": "not-subscribed"
+                    }
+                  },
+                  "suspended": {
+                    "value": {
+                      "type": "urn:sharebus:problem:department-suspended",
+                      "title": "Department suspended",
+                      "status": 403,
+                      "detail": "department yc.hrss is suspended",
+                      "code": "department-suspended"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No current record under this key (`record-not-found`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "record-not-found"
+                          ]
+                        },
+                        "status": {
+                          "const": 404
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notFound": {
+                    "value": {
+                      "type": "urn:sharebus:problem:record-not-found",
+                      "title": "No such record",
+                      "status": 404,
+                      "detail": "no current record of base.population under that key",
+                      "code": "record-not-found"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/audit": {
+      "get": {
+        "operationId": "listAuditEntries",
+        "tags": [
+          "audit"
+        ],
+        "summary": "Read the audit log",
+        "description": "Operators only. The append-only, hash-chained audit log, `{\"entries\": [...]}` in ascending index order from `from`, at most `limit`, optionally only entries of one `actor` and/or one `action` (exact matches). To page, pass the last index answered plus one as `from`. Each entry's `hash` is the hex SHA-256 of the RFC 8785 canonical JSON of the entry without `hash`; `prevHash` links it to the one before (64 zeros for the first). `details` never holds record values.",
+        "parameters": [
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "description": "The first index to answer, from 1; default 1. Anything else answers `invalid-parameter`.",
+            "schema": {
+              "type": "integer",
+              "format": "int64",
+              "minimum": 1,
+              "default": 1
+            }
+          },
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "name": "actor",
+            "in": "query",
+            "required": false,
+            "description": "Only entries of this actor: `dept:<id>`, `operator:<id>` or `system`.",
+            "schema": {
+              "type": "string"
+            },
+            "examples": {
+              "department": {
+                "value": "dept:yc.psb"
+              }
+            }
+          },
+          {
+            "name": "action",
+            "in": "query",
+            "required": false,
+            "description": "Only entries of this action, e.g. `envelope.accept`, `subscription.approve`, `record.query`.",
+            "schema": {
+              "type": "string"
+            },
+            "examples": {
+              "accept": {
+                "value": "envelope.accept"
+              }
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Audit entries.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AuditEntryList"
+                },
+                "examples": {
+                  "entries": {
+                    "value": {
+                      "entries": [
+                        {
+                          "index": 318,
+                          "at": "2026-11-22T12:00:01.250Z",
+                          "actor": "dept:yc.psb",
+                          "action": "envelope.accept",
+                          "target": "base.population",
+                          "details": {
+                            "envelopeId": "3f1c9a52-8d0e-4b6f-9a27-5c4e1d2b7a90",
+                            "operations": 2,
+                            "payloadSha256": "bc43f20aac4a683e31c35b62fa4140a2d566670734e8041c794a421440396146"
+                          },
+                          "prevHash": "2506ca219e815980dc098014e0f3dbd79a6cdba077a711bd15ae1ff53ba58c16",
+                          "hash": "3b461df657ffd6c9ba37e231254bc90f69f3c548ffade7b8cbf443a0256ad39f"
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/InvalidParameter"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/OperatorOnly"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/v1/audit/checkpoints": {
+      "get": {
+        "operationId": "listAuditCheckpoints",
+        "tags": [
+          "audit"
+        ],
+        "summary": "List signed audit checkpoints",
+        "description": "To any authenticated caller: the checkpoints the bus signed over the head of the audit log, newest first, at most `limit` (default 100, at most 1000), as `{\"checkpoints\": [{\"index\", \"hash\", \"at\", \"jws\"}]}`. A checkpoint is signed at least every minute when the chain moved since the last one; `jws` (`typ` `sharebus-checkpoint+jws`, ES256 by the bus, certificate at `GET /v1/pki/bus.pem`) has the payload `{\"index\", \"hash\", \"at\"}`. `sharebus audit verify` recomputes the chain and checks it against them.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Limit"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Checkpoints, newest first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CheckpointList"
+                },
+                "examples": {
+                  "checkpoints": {
+                    "value": {
+                      "checkpoints": [
+                        {
+                          "index": 318,
+                          "hash": "3b461df657ffd6c9ba37e231254bc90f69f3c548ffade7b8cbf443a0256ad39f",
+                          "at": "2026-11-22T12:01:00Z",
+                          "jws": "{\"protected\":\"eyJhbGciOiJFUzI1NiIsInR5cCI6InNoYXJlYnVzLWNoZWNrcG9pbnQrandzIiwieDV0I1MyNTYiOiJZS1A4Z00yTkNIdklGbzlsY0NhZHhRQ0dPek4wSktCNnB4dWFFRTNDWEg4In0\",\"payload\":\"eyJhdCI6IjIwMjYtMTEtMjJUMTI6MDE6MDBaIiwiaGFzaCI6IjNiNDYxZGY2NTdmZmQ2YzliYTM3ZTIzMTI1NGJjOTBmNjlmM2M1NDhmZmFkZTdiOGNiZjQ0M2EwMjU2YWQzOWYiLCJpbmRleCI6MzE4fQ\",\"signature\":\"Q4nc-JqwJv5CZgZWAUE2scS6g7Pj0TadXdNOtddZ64bBwtwrVaJSR78hC3qVLpD59A3c8yrlt4gn7BBaKY4HLw\"}"
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/InvalidParameter"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/Suspended"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -984,11 +3299,27 @@ extension OpenAPIDocument {
               "malformed-jws",
               "invalid-jws-header",
               "bad-signature",
+              "unknown-certificate",
+              "malformed-message",
+              "sender-mismatch",
+              "clock-skew",
+              "resource-not-published",
+              "not-provider",
+              "bad-operation-count",
+              "schema-violation",
+              "replayed-envelope",
+              "not-shareable",
+              "invalid-subscription",
+              "subscription-not-found",
+              "not-subscribed",
+              "subscription-not-active",
+              "ack-out-of-range",
+              "record-not-found",
               "not-ready",
               "storage-unavailable",
               "internal-error"
             ],
-            "description": "The stable problem code. Status by code: `not-found` 404; `method-not-allowed` 405; `payload-too-large` 413; `unsupported-media-type` 415; `malformed-request` 400; `invalid-parameter` 400; `unauthenticated` 401; `certificate-revoked` 401; `forbidden` 403; `department-suspended` 403; `department-not-found` 404; `invalid-department` 422; `certificate-not-found` 404; `resource-not-found` 404; `invalid-resource` 422; `already-exists` 409; `invalid-state` 409; `incompatible-change` 409; `malformed-jws` 400; `invalid-jws-header` 400; `bad-signature` 400; `not-ready` 503; `storage-unavailable` 503; `internal-error` 500."
+            "description": "The stable problem code; every code of the bus is listed (`docs/errors.md` has the same table). Status by code: `not-found` 404; `method-not-allowed` 405; `payload-too-large` 413; `unsupported-media-type` 415; `malformed-request` 400; `invalid-parameter` 400; `unauthenticated` 401; `certificate-revoked` 401; `forbidden` 403; `department-suspended` 403; `department-not-found` 404; `invalid-department` 422; `certificate-not-found` 404; `resource-not-found` 404; `invalid-resource` 422; `already-exists` 409; `invalid-state` 409; `incompatible-change` 409; `malformed-jws` 400; `invalid-jws-header` 400; `bad-signature` 400; `unknown-certificate` 403; `malformed-message` 400; `sender-mismatch` 403; `clock-skew` 400; `resource-not-published` 409; `not-provider` 403; `bad-operation-count` 422; `schema-violation` 422; `replayed-envelope` 409; `not-shareable` 403; `invalid-subscription` 422; `subscription-not-found` 404; `not-subscribed` 403; `subscription-not-active` 409; `ack-out-of-range` 409; `record-not-found` 404; `not-ready` 503; `storage-unavailable` 503; `internal-error` 500."
           },
           "errors": {
             "type": "array",
@@ -1012,7 +3343,8 @@ extension OpenAPIDocument {
             "type": "string",
             "description": "RFC 6901 JSON pointer into the request body; empty for the body as a whole.",
             "examples": [
-              "/fields/0/sensitivity"
+              "/fields/0/sensitivity",
+              "/operations/3/record/idNumber"
             ]
           },
           "reason": {
@@ -1652,7 +3984,14 @@ extension OpenAPIDocument {
             "minLength": 1,
             "description": "base64url (no padding) of the signature: for ES256 the 64-byte raw `r||s` (RFC 7518 3.4)."
           }
-        }
+        },
+        "examples": [
+          {
+            "protected": "eyJhbGciOiJFUzI1NiIsInR5cCI6InNoYXJlYnVzLWVudmVsb3BlK2p3cyIsIng1dCNTMjU2IjoiWUtQOGdNMk5DSHZJRm85bGNDYWR4UUNHT3pOMEpLQjZweHVhRUUzQ1hIOCJ9",
+            "payload": "eyJjcmVhdGVkQXQiOiIyMDI2LTExLTIyVDEyOjAwOjAwWiIsImlkIjoiM2YxYzlhNTItOGQwZS00YjZmLTlhMjctNWM0ZTFkMmI3YTkwIiwib3BlcmF0aW9ucyI6W3sib3AiOiJ1cHNlcnQiLCJyZWNvcmQiOnsiYmlydGhEYXRlIjoiMTk5MC0wMS0wMSIsImdlbmRlciI6Im1hbGUiLCJpZE51bWJlciI6IjY0MDEwNDE5OTAwMTAxMTIzNyIsIm5hbWUiOiLlvKDkuIkifX0seyJrZXkiOiI2NDAxMDQxOTg1MDUwNTQzMjEiLCJvcCI6ImRlbGV0ZSJ9XSwicmVzb3VyY2UiOiJiYXNlLnBvcHVsYXRpb24iLCJzZW5kZXIiOiJ5Yy5wc2IifQ",
+            "signature": "BILPdhRZ9Gtlhcww5jNbFLAde4YKHfyQX2zqC8Ddj49Woc7UzIuEhNGmmrKvrwHsvsAEaJdvLWE8VivKTN3CoQ"
+          }
+        ]
       },
       "JWSProtectedHeader": {
         "type": "object",
@@ -1691,7 +4030,7 @@ extension OpenAPIDocument {
       },
       "EnvelopeMessage": {
         "type": "object",
-        "description": "The payload of an envelope (`typ` `sharebus-envelope+jws`), pushed with `POST /v1/envelopes`. `createdAt` must be within 300 s of the bus clock; the sender must be the TLS caller and the provider of the published resource.",
+        "description": "The payload of an envelope (`typ` `sharebus-envelope+jws`), pushed with `POST /v1/envelopes`. Read strictly: exactly these members, any other answers `malformed-message` naming it in `errors`. `createdAt` must be within 300 s of the bus clock; the sender must be the TLS caller and the provider of the published resource; 1 to 1000 operations, each valid against the resource's schema.",
         "required": [
           "id",
           "sender",
@@ -1699,6 +4038,7 @@ extension OpenAPIDocument {
           "createdAt",
           "operations"
         ],
+        "additionalProperties": false,
         "properties": {
           "id": {
             "type": "string",
@@ -1713,7 +4053,8 @@ extension OpenAPIDocument {
           },
           "createdAt": {
             "type": "string",
-            "format": "date-time"
+            "format": "date-time",
+            "description": "RFC 3339; within 300 s of the bus clock (`clock-skew` otherwise)."
           },
           "operations": {
             "type": "array",
@@ -1721,12 +4062,36 @@ extension OpenAPIDocument {
             "maxItems": 1000,
             "items": {
               "$ref": "#/components/schemas/Operation"
-            }
+            },
+            "description": "Applied in order; each gets the next `sequence` of the resource's log. Fewer than 1 or more than 1000 answers `bad-operation-count`."
           }
-        }
+        },
+        "examples": [
+          {
+            "id": "3f1c9a52-8d0e-4b6f-9a27-5c4e1d2b7a90",
+            "sender": "yc.psb",
+            "resource": "base.population",
+            "createdAt": "2026-11-22T12:00:00Z",
+            "operations": [
+              {
+                "op": "upsert",
+                "record": {
+                  "idNumber": "640104199001011237",
+                  "name": "张三",
+                  "gender": "male",
+                  "birthDate": "1990-01-01"
+                }
+              },
+              {
+                "op": "delete",
+                "key": "640104198505054321"
+              }
+            ]
+          }
+        ]
       },
       "Operation": {
-        "description": "One change to a resource's records.",
+        "description": "One change to a resource's records: exactly `op` and `record`, or exactly `op` and `key`.",
         "oneOf": [
           {
             "type": "object",
@@ -1735,13 +4100,14 @@ extension OpenAPIDocument {
               "op",
               "record"
             ],
+            "additionalProperties": false,
             "properties": {
               "op": {
                 "const": "upsert"
               },
               "record": {
                 "type": "object",
-                "description": "The whole record, valid against the resource's fields; it carries its primary key."
+                "description": "The whole record, valid against the resource's fields (`schema-violation` otherwise, with a pointer such as `/operations/3/record/idNumber`); it carries its primary key. It replaces the current record under that key."
               }
             }
           },
@@ -1752,6 +4118,7 @@ extension OpenAPIDocument {
               "op",
               "key"
             ],
+            "additionalProperties": false,
             "properties": {
               "op": {
                 "const": "delete"
@@ -1759,9 +4126,10 @@ extension OpenAPIDocument {
               "key": {
                 "type": [
                   "string",
-                  "integer"
+                  "number",
+                  "boolean"
                 ],
-                "description": "The primary key value of the record to delete."
+                "description": "The primary key value of the record to delete, valid for the primary key field's type."
               }
             }
           }
@@ -1772,7 +4140,7 @@ extension OpenAPIDocument {
       },
       "Receipt": {
         "type": "object",
-        "description": "The payload of the receipt JWS (`typ` `sharebus-receipt+jws`, signed by the bus) answered for an accepted envelope: 201 when first accepted (the envelope is durable), 200 with the original receipt when the same envelope is sent again.",
+        "description": "The payload of the receipt JWS (`typ` `sharebus-receipt+jws`, signed by the bus with ES256) answered for an accepted envelope, exactly these members: 201 when first accepted (the envelope is durable: committed and fsync'd), 200 with the original receipt, byte for byte, when the same envelope is sent again.",
         "required": [
           "envelopeId",
           "sender",
@@ -1783,10 +4151,12 @@ extension OpenAPIDocument {
           "auditIndex",
           "acceptedAt"
         ],
+        "additionalProperties": false,
         "properties": {
           "envelopeId": {
             "type": "string",
-            "format": "uuid"
+            "format": "uuid",
+            "description": "The message's `id`."
           },
           "sender": {
             "$ref": "#/components/schemas/DepartmentId"
@@ -1797,24 +4167,42 @@ extension OpenAPIDocument {
           "payloadSha256": {
             "type": "string",
             "pattern": "^[0-9a-f]{64}$",
-            "description": "Hex SHA-256 of the decoded payload bytes."
+            "description": "Lowercase hex SHA-256 of the decoded payload bytes (the message JSON exactly as sent)."
           },
           "firstSequence": {
             "type": "integer",
-            "minimum": 1
+            "format": "int64",
+            "minimum": 1,
+            "description": "The sequence of the envelope's first operation in the resource's log."
           },
           "lastSequence": {
             "type": "integer",
-            "minimum": 1
+            "format": "int64",
+            "minimum": 1,
+            "description": "The sequence of its last operation; the operations hold `firstSequence` to `lastSequence` in order."
           },
           "auditIndex": {
             "type": "integer",
-            "minimum": 1
+            "format": "int64",
+            "minimum": 1,
+            "description": "The index of the audit entry (`envelope.accept`) written with it."
           },
           "acceptedAt": {
             "$ref": "#/components/schemas/Timestamp"
           }
-        }
+        },
+        "examples": [
+          {
+            "envelopeId": "3f1c9a52-8d0e-4b6f-9a27-5c4e1d2b7a90",
+            "sender": "yc.psb",
+            "resource": "base.population",
+            "payloadSha256": "bc43f20aac4a683e31c35b62fa4140a2d566670734e8041c794a421440396146",
+            "firstSequence": 41,
+            "lastSequence": 42,
+            "auditIndex": 318,
+            "acceptedAt": "2026-11-22T12:00:01.250Z"
+          }
+        ]
       },
       "Permission": {
         "type": "string",
@@ -1826,7 +4214,7 @@ extension OpenAPIDocument {
         ]
       },
       "DeliveryMode": {
-        "description": "How a subscription receives its records.",
+        "description": "How a subscription receives its records. Absent (or null) in a request means `{\"mode\": \"pull\"}`. Push delivery goes with the `push` permission, one never without the other.",
         "oneOf": [
           {
             "type": "object",
@@ -1834,6 +4222,7 @@ extension OpenAPIDocument {
             "required": [
               "mode"
             ],
+            "additionalProperties": false,
             "properties": {
               "mode": {
                 "const": "pull"
@@ -1847,6 +4236,7 @@ extension OpenAPIDocument {
               "mode",
               "url"
             ],
+            "additionalProperties": false,
             "properties": {
               "mode": {
                 "const": "push"
@@ -1854,7 +4244,8 @@ extension OpenAPIDocument {
               "url": {
                 "type": "string",
                 "format": "uri",
-                "pattern": "^https://"
+                "pattern": "^https://.+",
+                "description": "Where the bus POSTs each delivery JWS, over HTTPS with its own client certificate."
               }
             }
           }
@@ -1865,15 +4256,14 @@ extension OpenAPIDocument {
       },
       "SubscriptionRequest": {
         "type": "object",
-        "description": "A consumer's request, `POST /v1/subscriptions`.",
+        "description": "A consumer's request, `POST /v1/subscriptions`. Read strictly: an unknown member, like any other problem, answers `invalid-subscription` with every problem in `errors`. A member that is `null` counts as absent.",
         "required": [
           "resource",
           "fields",
           "permissions",
-          "purpose",
-          "basis",
-          "delivery"
+          "purpose"
         ],
+        "additionalProperties": false,
         "properties": {
           "resource": {
             "$ref": "#/components/schemas/ResourceCode"
@@ -1885,7 +4275,7 @@ extension OpenAPIDocument {
             "items": {
               "type": "string"
             },
-            "description": "Field names asked for."
+            "description": "Field names of the resource asked for, each once. The primary key need not be named: it is delivered anyway."
           },
           "permissions": {
             "type": "array",
@@ -1893,46 +4283,94 @@ extension OpenAPIDocument {
             "uniqueItems": true,
             "items": {
               "$ref": "#/components/schemas/Permission"
-            }
+            },
+            "description": "`push` only with push delivery, and push delivery only with `push`."
           },
           "purpose": {
             "type": "string",
-            "minLength": 1
+            "minLength": 1,
+            "maxLength": 500,
+            "description": "Why the data is needed; not blank, at most 500 characters."
           },
           "basis": {
             "type": "string",
-            "description": "The legal or policy basis of the request."
+            "minLength": 1,
+            "maxLength": 500,
+            "description": "The legal or policy basis of the request; not blank, at most 500 characters. Required when the resource's sharing is `conditional`, optional otherwise."
           },
           "delivery": {
-            "$ref": "#/components/schemas/DeliveryMode"
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/DeliveryMode"
+              }
+            ],
+            "default": {
+              "mode": "pull"
+            },
+            "description": "Defaults to `{\"mode\": \"pull\"}`."
           },
           "start": {
             "type": "string",
             "enum": [
               "now"
             ],
-            "description": "`now`: the cursor starts at the resource's head when the subscription becomes active. Absent: the cursor starts at 0, so the log is delivered from sequence 1."
+            "description": "`now`: the cursor starts at the resource's head when the subscription becomes active (at once for an unconditional resource, on approval for a conditional one). Absent: the cursor starts at 0, so the log is delivered from sequence 1."
           }
-        }
+        },
+        "examples": [
+          {
+            "resource": "base.population",
+            "fields": [
+              "name",
+              "birthDate",
+              "gender"
+            ],
+            "permissions": [
+              "pull",
+              "query"
+            ],
+            "purpose": "社会保险参保登记核验",
+            "basis": "《社会保险法》第五十七条",
+            "delivery": {
+              "mode": "pull"
+            }
+          },
+          {
+            "resource": "base.legal-person",
+            "fields": [
+              "name",
+              "legalRepresentative"
+            ],
+            "permissions": [
+              "pull"
+            ],
+            "purpose": "税务登记信息核对",
+            "start": "now"
+          }
+        ]
       },
       "Subscription": {
         "type": "object",
+        "description": "A subscription as answered: the protocol's members (section 5), optional ones left out when unset, plus `deadlineState` while it is pending. The request's `start` is not kept; it only decided the first cursor.",
         "required": [
           "id",
           "consumer",
           "resource",
           "fields",
+          "grantedFields",
           "permissions",
           "purpose",
-          "basis",
           "delivery",
           "status",
           "cursor",
           "createdAt"
         ],
+        "additionalProperties": false,
         "properties": {
           "id": {
-            "type": "string"
+            "type": "string",
+            "format": "uuid",
+            "description": "Lowercase UUID given by the bus."
           },
           "consumer": {
             "$ref": "#/components/schemas/DepartmentId"
@@ -1945,14 +4383,14 @@ extension OpenAPIDocument {
             "items": {
               "type": "string"
             },
-            "description": "The fields asked for."
+            "description": "The fields asked for, in the order asked."
           },
           "grantedFields": {
             "type": "array",
             "items": {
               "type": "string"
             },
-            "description": "The fields granted; every record delivered carries only these and the primary key."
+            "description": "The fields granted, in the order asked; empty until decided. Every record delivered, by any path, carries only these and the primary key."
           },
           "permissions": {
             "type": "array",
@@ -1964,7 +4402,8 @@ extension OpenAPIDocument {
             "type": "string"
           },
           "basis": {
-            "type": "string"
+            "type": "string",
+            "description": "The legal or policy basis given; always present for a conditional resource."
           },
           "delivery": {
             "$ref": "#/components/schemas/DeliveryMode"
@@ -1977,12 +4416,14 @@ extension OpenAPIDocument {
               "rejected",
               "suspended",
               "revoked"
-            ]
+            ],
+            "description": "approve: pending → active; reject: pending → rejected; suspend: active → suspended; resume: suspended → active; revoke: pending, active or suspended → revoked. `rejected` and `revoked` are final."
           },
           "cursor": {
             "type": "integer",
+            "format": "int64",
             "minimum": 0,
-            "description": "The last sequence acknowledged."
+            "description": "The last sequence of the resource's log acknowledged; delivery continues after it."
           },
           "createdAt": {
             "$ref": "#/components/schemas/Timestamp"
@@ -1993,7 +4434,7 @@ extension OpenAPIDocument {
                 "$ref": "#/components/schemas/Timestamp"
               }
             ],
-            "description": "When the decision on a conditional request is due (10 working days)."
+            "description": "Conditional requests only: when the decision is due, 10 working days after `createdAt`."
           },
           "deadlineState": {
             "type": "string",
@@ -2002,20 +4443,107 @@ extension OpenAPIDocument {
               "warning",
               "overdue"
             ],
-            "description": "For pending requests: `warning` with 2 working days left, `overdue` past `dueAt`."
+            "description": "Only while `pending`: `due` with more than 2 working days left, `warning` with 2 or fewer, `overdue` past `dueAt`."
           },
           "decidedAt": {
-            "$ref": "#/components/schemas/Timestamp"
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/Timestamp"
+              }
+            ],
+            "description": "When the current status was decided: approval or rejection, then any suspension, resumption or revocation (the audit log keeps the whole history)."
           },
           "decidedBy": {
             "type": "string",
-            "description": "Who approved or rejected: `dept:<id>`."
+            "pattern": "^(dept:[a-z0-9][a-z0-9.-]{1,63}|operator:[a-z0-9][a-z0-9.-]{1,63}|system)$",
+            "description": "Who decided the current status: `dept:<id>`, `operator:<id>`, or `system` for an unconditional resource (active at once)."
           },
           "reason": {
             "type": "string",
             "description": "The reason given with a rejection."
           }
-        }
+        },
+        "examples": [
+          {
+            "id": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+            "consumer": "yc.hrss",
+            "resource": "base.population",
+            "fields": [
+              "name",
+              "birthDate",
+              "gender"
+            ],
+            "grantedFields": [
+              "name",
+              "birthDate"
+            ],
+            "permissions": [
+              "pull",
+              "query"
+            ],
+            "purpose": "社会保险参保登记核验",
+            "basis": "《社会保险法》第五十七条",
+            "delivery": {
+              "mode": "pull"
+            },
+            "status": "active",
+            "cursor": 40,
+            "createdAt": "2026-11-20T09:30:00Z",
+            "dueAt": "2026-12-04T09:30:00Z",
+            "decidedAt": "2026-11-21T10:00:00Z",
+            "decidedBy": "dept:yc.psb"
+          },
+          {
+            "id": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+            "consumer": "yc.hrss",
+            "resource": "base.population",
+            "fields": [
+              "name",
+              "birthDate",
+              "gender"
+            ],
+            "grantedFields": [],
+            "permissions": [
+              "pull",
+              "query"
+            ],
+            "purpose": "社会保险参保登记核验",
+            "basis": "《社会保险法》第五十七条",
+            "delivery": {
+              "mode": "pull"
+            },
+            "status": "pending",
+            "cursor": 0,
+            "createdAt": "2026-11-20T09:30:00Z",
+            "dueAt": "2026-12-04T09:30:00Z",
+            "deadlineState": "due"
+          },
+          {
+            "id": "1d7a3e5c-0b9f-4c2a-8e6d-4f1b2a3c5d7e",
+            "consumer": "yc.tax",
+            "resource": "base.legal-person",
+            "fields": [
+              "name",
+              "legalRepresentative"
+            ],
+            "grantedFields": [
+              "name",
+              "legalRepresentative"
+            ],
+            "permissions": [
+              "pull"
+            ],
+            "purpose": "税务登记信息核对",
+            "delivery": {
+              "mode": "pull"
+            },
+            "status": "active",
+            "cursor": 0,
+            "createdAt": "2026-11-20T09:30:00Z",
+            "decidedAt": "2026-11-20T09:30:00Z",
+            "decidedBy": "system"
+          }
+        ]
       },
       "SubscriptionList": {
         "type": "object",
@@ -2027,26 +4555,32 @@ extension OpenAPIDocument {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/Subscription"
-            }
+            },
+            "description": "In ascending id order."
           },
           "next": {
-            "type": "string"
+            "type": "string",
+            "description": "Present when the page is full: pass it as `after` to get the next page."
           }
         }
       },
       "DeliveryMessage": {
         "type": "object",
+        "description": "One operation of the resource's log as delivered.",
         "required": [
           "sequence",
           "op",
           "key",
+          "record",
           "envelopeId",
           "sender",
           "acceptedAt"
         ],
+        "additionalProperties": false,
         "properties": {
           "sequence": {
             "type": "integer",
+            "format": "int64",
             "minimum": 1
           },
           "op": {
@@ -2057,19 +4591,20 @@ extension OpenAPIDocument {
             ]
           },
           "key": {
-            "type": [
-              "string",
-              "integer"
-            ],
-            "description": "The record's primary key value."
+            "type": "string",
+            "description": "The record's primary key value, as text."
           },
           "record": {
-            "type": "object",
-            "description": "For `upsert`: the record, with only the granted fields and the primary key."
+            "type": [
+              "object",
+              "null"
+            ],
+            "description": "`null` for `delete`. For `upsert` the record with only the subscription's granted fields and the primary key."
           },
           "envelopeId": {
             "type": "string",
-            "format": "uuid"
+            "format": "uuid",
+            "description": "The envelope that carried the operation."
           },
           "sender": {
             "$ref": "#/components/schemas/DepartmentId"
@@ -2081,16 +4616,18 @@ extension OpenAPIDocument {
       },
       "Delivery": {
         "type": "object",
-        "description": "The payload of a delivery JWS (`typ` `sharebus-delivery+jws`, signed by the bus): answered by `GET /v1/subscriptions/{id}/messages` and POSTed to a push subscription's URL. Delivery is at least once, in order.",
+        "description": "The payload of a delivery JWS (`typ` `sharebus-delivery+jws`, signed by the bus with ES256): answered by `GET /v1/subscriptions/{id}/messages` and POSTed to a push subscription's URL. Delivery is at least once, in order.",
         "required": [
           "subscription",
           "resource",
           "messages",
           "nextCursor"
         ],
+        "additionalProperties": false,
         "properties": {
           "subscription": {
-            "type": "string"
+            "type": "string",
+            "format": "uuid"
           },
           "resource": {
             "$ref": "#/components/schemas/ResourceCode"
@@ -2100,27 +4637,67 @@ extension OpenAPIDocument {
             "maxItems": 1000,
             "items": {
               "$ref": "#/components/schemas/DeliveryMessage"
-            }
+            },
+            "description": "The operations after the cursor, in sequence order; empty when there were none."
           },
           "nextCursor": {
             "type": "integer",
+            "format": "int64",
             "minimum": 0,
-            "description": "The sequence to acknowledge to move past this batch."
+            "description": "The sequence to acknowledge to move past this batch: the last message's sequence, or the cursor when `messages` is empty."
           }
-        }
+        },
+        "examples": [
+          {
+            "subscription": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+            "resource": "base.population",
+            "messages": [
+              {
+                "sequence": 41,
+                "op": "upsert",
+                "key": "640104199001011237",
+                "record": {
+                  "idNumber": "640104199001011237",
+                  "name": "张三",
+                  "birthDate": "1990-01-01"
+                },
+                "envelopeId": "3f1c9a52-8d0e-4b6f-9a27-5c4e1d2b7a90",
+                "sender": "yc.psb",
+                "acceptedAt": "2026-11-22T12:00:01.250Z"
+              },
+              {
+                "sequence": 42,
+                "op": "delete",
+                "key": "640104198505054321",
+                "record": null,
+                "envelopeId": "3f1c9a52-8d0e-4b6f-9a27-5c4e1d2b7a90",
+                "sender": "yc.psb",
+                "acceptedAt": "2026-11-22T12:00:01.250Z"
+              }
+            ],
+            "nextCursor": 42
+          }
+        ]
       },
       "Ack": {
         "type": "object",
         "required": [
           "sequence"
         ],
-        "description": "`POST /v1/subscriptions/{id}/ack`.",
+        "description": "Body of `POST /v1/subscriptions/{id}/ack`.",
         "properties": {
           "sequence": {
             "type": "integer",
-            "minimum": 0
+            "format": "int64",
+            "minimum": 0,
+            "description": "The last sequence processed: from the current cursor up to the last sequence delivered."
           }
-        }
+        },
+        "examples": [
+          {
+            "sequence": 42
+          }
+        ]
       },
       "AuditEntry": {
         "type": "object",
@@ -2154,6 +4731,11 @@ extension OpenAPIDocument {
             "type": "string",
             "description": "Dotted verb.",
             "examples": [
+              "envelope.accept",
+              "subscription.approve",
+              "subscription.pull",
+              "subscription.ack",
+              "record.query",
               "resource.publish",
               "department.suspend",
               "certificate.revoke"
@@ -2186,32 +4768,49 @@ extension OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/AuditEntry"
             },
-            "description": "In index order."
+            "description": "In ascending index order, from `from`."
           }
         }
       },
       "Checkpoint": {
         "type": "object",
-        "description": "The payload of a checkpoint JWS (`typ` `sharebus-checkpoint+jws`, signed by the bus) over the head of the audit log, made at least every minute.",
+        "description": "A signed statement of the audit log's head. The bus signs one at least every minute when the chain has moved since the last (none while nothing happens). `jws` is a JWS in flattened JSON serialization (`typ` `sharebus-checkpoint+jws`, ES256 by the bus) whose payload is exactly `{\"index\", \"hash\", \"at\"}`, the same values as here.",
         "required": [
           "index",
           "hash",
-          "at"
+          "at",
+          "jws"
         ],
+        "additionalProperties": false,
         "properties": {
           "index": {
             "type": "integer",
             "format": "int64",
-            "minimum": 0
+            "minimum": 1,
+            "description": "The index of the head entry."
           },
           "hash": {
             "type": "string",
-            "pattern": "^[0-9a-f]{64}$"
+            "pattern": "^[0-9a-f]{64}$",
+            "description": "The head entry's `hash`."
           },
           "at": {
             "$ref": "#/components/schemas/Timestamp"
+          },
+          "jws": {
+            "type": "string",
+            "contentMediaType": "application/jose+json",
+            "description": "The signed checkpoint: the JSON text of a `FlattenedJWS`."
           }
-        }
+        },
+        "examples": [
+          {
+            "index": 318,
+            "hash": "3b461df657ffd6c9ba37e231254bc90f69f3c548ffade7b8cbf443a0256ad39f",
+            "at": "2026-11-22T12:01:00Z",
+            "jws": "{\"protected\":\"eyJhbGciOiJFUzI1NiIsInR5cCI6InNoYXJlYnVzLWNoZWNrcG9pbnQrandzIiwieDV0I1MyNTYiOiJZS1A4Z00yTkNIdklGbzlsY0NhZHhRQ0dPek4wSktCNnB4dWFFRTNDWEg4In0\",\"payload\":\"eyJhdCI6IjIwMjYtMTEtMjJUMTI6MDE6MDBaIiwiaGFzaCI6IjNiNDYxZGY2NTdmZmQ2YzliYTM3ZTIzMTI1NGJjOTBmNjlmM2M1NDhmZmFkZTdiOGNiZjQ0M2EwMjU2YWQzOWYiLCJpbmRleCI6MzE4fQ\",\"signature\":\"Q4nc-JqwJv5CZgZWAUE2scS6g7Pj0TadXdNOtddZ64bBwtwrVaJSR78hC3qVLpD59A3c8yrlt4gn7BBaKY4HLw\"}"
+          }
+        ]
       },
       "Status": {
         "type": "object",
@@ -2221,6 +4820,128 @@ extension OpenAPIDocument {
         "properties": {
           "status": {
             "type": "string"
+          }
+        }
+      },
+      "Approval": {
+        "type": "object",
+        "description": "Optional body of `POST /v1/subscriptions/{id}/approve`. No body, `{}` or `\"fields\": null` grants every field asked for.",
+        "additionalProperties": true,
+        "properties": {
+          "fields": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "minItems": 1,
+            "uniqueItems": true,
+            "items": {
+              "type": "string"
+            },
+            "description": "The fields granted: a non-empty subset of the fields asked for, each once."
+          }
+        },
+        "examples": [
+          {
+            "fields": [
+              "name",
+              "birthDate"
+            ]
+          }
+        ]
+      },
+      "Rejection": {
+        "type": "object",
+        "description": "Body of `POST /v1/subscriptions/{id}/reject`.",
+        "required": [
+          "reason"
+        ],
+        "properties": {
+          "reason": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Why the request is refused; not blank."
+          }
+        },
+        "examples": [
+          {
+            "reason": "申请用途与所需字段不符"
+          }
+        ]
+      },
+      "AckResult": {
+        "type": "object",
+        "required": [
+          "subscription",
+          "cursor"
+        ],
+        "additionalProperties": false,
+        "description": "Answer of `POST /v1/subscriptions/{id}/ack`.",
+        "properties": {
+          "subscription": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "cursor": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0,
+            "description": "The cursor now."
+          }
+        },
+        "examples": [
+          {
+            "subscription": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+            "cursor": 42
+          }
+        ]
+      },
+      "RecordAnswer": {
+        "type": "object",
+        "required": [
+          "resource",
+          "key",
+          "record"
+        ],
+        "additionalProperties": false,
+        "description": "Answer of `GET /v1/resources/{code}/records/{key}`.",
+        "properties": {
+          "resource": {
+            "$ref": "#/components/schemas/ResourceCode"
+          },
+          "key": {
+            "type": "string",
+            "description": "The key as asked."
+          },
+          "record": {
+            "type": "object",
+            "description": "The current record, with only the subscription's granted fields and the primary key."
+          }
+        },
+        "examples": [
+          {
+            "resource": "base.population",
+            "key": "640104199001011237",
+            "record": {
+              "idNumber": "640104199001011237",
+              "name": "张三",
+              "birthDate": "1990-01-01"
+            }
+          }
+        ]
+      },
+      "CheckpointList": {
+        "type": "object",
+        "required": [
+          "checkpoints"
+        ],
+        "properties": {
+          "checkpoints": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Checkpoint"
+            },
+            "description": "Newest first."
           }
         }
       }
@@ -2263,6 +4984,16 @@ extension OpenAPIDocument {
         "description": "Resource code.",
         "schema": {
           "$ref": "#/components/schemas/ResourceCode"
+        }
+      },
+      "SubscriptionIdPath": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "description": "Subscription id.",
+        "schema": {
+          "type": "string",
+          "format": "uuid"
         }
       }
     },
@@ -3130,6 +5861,194 @@ extension OpenAPIDocument {
                   "status": 500,
                   "detail": "the bus could not complete the request",
                   "code": "internal-error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "SubscriptionNotFound": {
+        "description": "No subscription has this id, or the caller may not see it (`subscription-not-found`): only its consumer, the resource's provider, a steward or an operator see a subscription.",
+        "headers": {
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "subscription-not-found"
+                      ]
+                    },
+                    "status": {
+                      "const": 404
+                    }
+                  }
+                }
+              ]
+            },
+            "examples": {
+              "notFound": {
+                "value": {
+                  "type": "urn:sharebus:problem:subscription-not-found",
+                  "title": "No such subscription",
+                  "status": 404,
+                  "detail": "no subscription 00000000-0000-0000-0000-000000000000",
+                  "code": "subscription-not-found"
+                }
+              }
+            }
+          }
+        }
+      },
+      "SubscriptionInvalidState": {
+        "description": "The subscription's status does not allow this (`invalid-state`): approve and reject need `pending`, suspend `active`, resume `suspended`, revoke `pending`, `active` or `suspended`; `rejected` and `revoked` are final.",
+        "headers": {
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "invalid-state"
+                      ]
+                    },
+                    "status": {
+                      "const": 409
+                    }
+                  }
+                }
+              ]
+            },
+            "examples": {
+              "invalidState": {
+                "value": {
+                  "type": "urn:sharebus:problem:invalid-state",
+                  "title": "Not allowed in the current state",
+                  "status": 409,
+                  "detail": "cannot approve a subscription that is active",
+                  "code": "invalid-state"
+                }
+              }
+            }
+          }
+        }
+      },
+      "ManageForbidden": {
+        "description": "The caller may not do this (`forbidden`): only the resource's provider, a steward or an operator suspend, resume and revoke; or the calling department is suspended (`department-suspended`).",
+        "headers": {
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "forbidden",
+                        "department-suspended"
+                      ]
+                    },
+                    "status": {
+                      "const": 403
+                    }
+                  }
+                }
+              ]
+            },
+            "examples": {
+              "forbidden": {
+                "value": {
+                  "type": "urn:sharebus:problem:forbidden",
+                  "title": "Caller lacks the role for this action",
+                  "status": 403,
+                  "detail": "only the provider of base.population, a steward or an operator may do this",
+                  "code": "forbidden"
+                }
+              },
+              "suspended": {
+                "value": {
+                  "type": "urn:sharebus:problem:department-suspended",
+                  "title": "Department suspended",
+                  "status": 403,
+                  "detail": "department yc.hrss is suspended",
+                  "code": "department-suspended"
+                }
+              }
+            }
+          }
+        }
+      },
+      "DecideForbidden": {
+        "description": "The caller may not decide this request (`forbidden`): only the resource's provider or a steward approve and reject (operators do not); or the calling department is suspended (`department-suspended`).",
+        "headers": {
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "forbidden",
+                        "department-suspended"
+                      ]
+                    },
+                    "status": {
+                      "const": 403
+                    }
+                  }
+                }
+              ]
+            },
+            "examples": {
+              "forbidden": {
+                "value": {
+                  "type": "urn:sharebus:problem:forbidden",
+                  "title": "Caller lacks the role for this action",
+                  "status": 403,
+                  "detail": "only the provider of base.population or a steward decides its requests",
+                  "code": "forbidden"
+                }
+              },
+              "suspended": {
+                "value": {
+                  "type": "urn:sharebus:problem:department-suspended",
+                  "title": "Department suspended",
+                  "status": 403,
+                  "detail": "department yc.psb is suspended",
+                  "code": "department-suspended"
                 }
               }
             }

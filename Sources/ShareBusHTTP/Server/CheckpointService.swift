@@ -22,7 +22,8 @@ public struct CheckpointService: Service {
             } catch {
                 env.logger.error("audit checkpoint failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // Wake for shutdown at once instead of sleeping out the interval.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             if Task.isShuttingDownGracefully { break }
         }
     }
