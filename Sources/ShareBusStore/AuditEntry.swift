@@ -11,13 +11,17 @@ public struct AuditEvent: Sendable {
     public var target: String
     /// Who, what and why, never a record's values.
     public var details: [String: JSONValue]
+    /// A keyed digest of the person or business whose data the action touched (never the id
+    /// itself); written into `details.subject` and indexed, so a holder's access log can be found.
+    public var subject: String?
 
-    public init(at: Date, actor: String, action: String, target: String, details: [String: JSONValue] = [:]) {
+    public init(at: Date, actor: String, action: String, target: String, details: [String: JSONValue] = [:], subject: String? = nil) {
         self.at = at
         self.actor = actor
         self.action = action
         self.target = target
         self.details = details
+        self.subject = subject
     }
 }
 
@@ -62,10 +66,13 @@ public struct AuditQuery: Sendable {
     public var limit: Int
     public var actor: String?
     public var action: String?
-    public init(from: Int64 = 1, limit: Int = 100, actor: String? = nil, action: String? = nil) {
+    /// Only entries about this data subject (the keyed digest of `AuditEvent.subject`).
+    public var subject: String?
+    public init(from: Int64 = 1, limit: Int = 100, actor: String? = nil, action: String? = nil, subject: String? = nil) {
         self.from = from
         self.limit = limit
         self.actor = actor
         self.action = action
+        self.subject = subject
     }
 }

@@ -51,6 +51,13 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
     case subscriptionNotActive = "subscription-not-active"
     case ackOutOfRange = "ack-out-of-range"
     case recordNotFound = "record-not-found"
+    case invalidWebhookURL = "invalid-webhook-url"
+    case deadLetterNotFound = "dead-letter-not-found"
+
+    // Verification
+    case fieldNotGranted = "field-not-granted"
+    case invalidVerification = "invalid-verification"
+    case rateLimited = "rate-limited"
 
     // Server side
     case notReady = "not-ready"
@@ -60,15 +67,22 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
     /// The HTTP status answered with this code.
     public var status: Int {
         switch self {
-        case .notFound, .departmentNotFound, .certificateNotFound, .resourceNotFound, .subscriptionNotFound, .recordNotFound: 404
+        case .notFound, .departmentNotFound, .certificateNotFound, .resourceNotFound, .subscriptionNotFound, .recordNotFound,
+            .deadLetterNotFound:
+            404
         case .methodNotAllowed: 405
         case .payloadTooLarge: 413
         case .unsupportedMediaType: 415
         case .malformedRequest, .invalidParameter, .malformedJWS, .invalidJWSHeader, .badSignature, .malformedMessage, .clockSkew:
             400
         case .unauthenticated, .certificateRevoked: 401
-        case .forbidden, .departmentSuspended, .unknownCertificate, .senderMismatch, .notProvider, .notShareable, .notSubscribed: 403
-        case .invalidDepartment, .invalidResource, .badOperationCount, .schemaViolation, .invalidSubscription: 422
+        case .forbidden, .departmentSuspended, .unknownCertificate, .senderMismatch, .notProvider, .notShareable, .notSubscribed,
+            .fieldNotGranted:
+            403
+        case .invalidDepartment, .invalidResource, .badOperationCount, .schemaViolation, .invalidSubscription,
+            .invalidWebhookURL, .invalidVerification:
+            422
+        case .rateLimited: 429
         case .alreadyExists, .invalidState, .incompatibleChange, .resourceNotPublished, .replayedEnvelope, .subscriptionNotActive,
             .ackOutOfRange:
             409
@@ -117,6 +131,11 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
         case .subscriptionNotActive: "Subscription is not active"
         case .ackOutOfRange: "Acknowledged sequence out of range"
         case .recordNotFound: "No such record"
+        case .invalidWebhookURL: "Webhook URL refused"
+        case .deadLetterNotFound: "No such dead letter"
+        case .fieldNotGranted: "Field not granted to the caller"
+        case .invalidVerification: "Invalid verification request"
+        case .rateLimited: "Too many requests"
         case .notReady: "Bus not ready"
         case .storageUnavailable: "Storage unavailable"
         case .internalError: "Internal error"

@@ -10,14 +10,16 @@ enum AuditChain {
         let last = try Row.fetchOne(db, sql: "SELECT idx, hash FROM audit ORDER BY idx DESC LIMIT 1")
         let index: Int64 = (last?["idx"] ?? 0) + 1
         let prevHash: String = last?["hash"] ?? AuditEntry.genesisHash
+        var details = event.details
+        if let subject = event.subject { details["subject"] = .string(subject) }
         var entry = AuditEntry(
             index: index, at: Timestamp.format(event.at), actor: event.actor, action: event.action,
-            target: event.target, details: event.details, prevHash: prevHash, hash: "")
+            target: event.target, details: details, prevHash: prevHash, hash: "")
         entry.hash = try CanonicalJSON.sha256Hex(entry.hashedContent)
-        let details = String(decoding: try CanonicalJSON.serialize(.object(entry.details)), as: UTF8.self)
+        let detailsText = String(decoding: try CanonicalJSON.serialize(.object(entry.details)), as: UTF8.self)
         try db.execute(
-            sql: "INSERT INTO audit (idx, at, actor, action, target, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
-            arguments: [entry.index, entry.at, entry.actor, entry.action, entry.target, details, entry.prevHash, entry.hash])
+            sql: "INSERT INTO audit (idx, at, actor, action, target, details, prev_hash, hash, subject) VALUES (?,?,?,?,?,?,?,?,?)",
+            arguments: [entry.index, entry.at, entry.actor, entry.action, entry.target, detailsText, entry.prevHash, entry.hash, event.subject])
         return entry
     }
 
@@ -42,6 +44,10 @@ extension SQLiteStore {
             if let action = query.action {
                 sql += " AND action = ?"
                 _ = arguments.append(contentsOf: [action])
+            }
+            if let subject = query.subject {
+                sql += " AND subject = ?"
+                _ = arguments.append(contentsOf: [subject])
             }
             sql += " ORDER BY idx LIMIT ?"
             _ = arguments.append(contentsOf: [query.limit])

@@ -113,6 +113,13 @@ extension SQLiteStore {
                     );
                     """)
         }
+        migrator.registerMigration("v3-audit-subject") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE audit ADD COLUMN subject TEXT;
+                    CREATE INDEX audit_subject ON audit(subject, idx) WHERE subject IS NOT NULL;
+                    """)
+        }
         return migrator
     }()
 }
