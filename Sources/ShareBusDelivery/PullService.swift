@@ -46,6 +46,8 @@ public struct PullService: Sendable {
         while true {
             let seen = await notifier.version(of: resource.code)
             if let latest = try await store.subscription(id: id) { subscription = latest }
+            // Revoked or suspended while the pull waited: deliver nothing, not even keys.
+            try subscription.requireActive()
             entries = try await store.log(resource: resource.code, after: subscription.cursor, limit: limit)
             guard entries.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled else { break }
             await notifier.wait(for: resource.code, seen: seen, timeout: deadline - ContinuousClock.now)
