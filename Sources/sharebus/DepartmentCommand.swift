@@ -6,7 +6,7 @@ import ShareBusStore
 struct DepartmentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dept", abstract: "Register and manage departments.",
-        subcommands: [Add.self, List.self, Show.self, Suspend.self, Resume.self])
+        subcommands: [Add.self, List.self, Show.self, Suspend.self, Resume.self, AddSigningKeyCommand.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a department and issue its client certificate.")

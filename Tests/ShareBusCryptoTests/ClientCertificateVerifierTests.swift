@@ -32,7 +32,7 @@ import X509
         let leaf = try issue(.department(id: "dept-a", name: "A"))
         let result = await verifier.verify(leaf: leaf, intermediates: [], now: referenceTime.addingTimeInterval(60), isRevoked: notRevoked)
         #expect(result == .valid(principal: .department("dept-a"), certificate: leaf))
-        #expect(result.problemCode == nil)
+        #expect(result.problemCode == ProblemCode?.none)
     }
 
     @Test func acceptsAnOperatorCertificate() async throws {
