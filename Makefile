@@ -4,14 +4,17 @@ BIN := .build/debug/sharebus
 DATA ?= data
 CERTS ?= Certs
 
-.PHONY: run build test deps format lint openapi clean
+.PHONY: run build test deps format lint openapi clean bench bench-quick screenshots
 
-# System packages a fresh Debian machine may lack (SQLite headers for GRDB, openssl for tests).
+# System packages a fresh Debian machine may lack (SQLite headers for GRDB, openssl for tests,
+# headless Chromium and CJK fonts for the dashboard tests and screenshots).
 deps:
 	@missing=""; \
 	dpkg -s libsqlite3-dev >/dev/null 2>&1 || missing="$$missing libsqlite3-dev"; \
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
@@ -36,9 +39,23 @@ format:
 lint:
 	swift-format lint --recursive Sources Tests
 
+# Retakes docs/screenshots/dashboard-*.png: a seeded test bus, seen by headless Chromium.
+screenshots: deps
+	$(SWIFT) build --build-tests
+	SHAREBUS_SCREENSHOTS=docs/screenshots $(SWIFT) test --skip-build --filter 'DashboardTests/screenshots'
+
 # After editing docs/openapi.json.
 openapi:
 	scripts/embed-openapi.sh
+
+# Benchmarks against RabbitMQ and nginx (both from apt, started and stopped by the script); release
+# builds in .build-release and .build-bench. `bench` writes docs/benchmarks.md and docs/benchmarks.json
+# (about 15 minutes); `bench-quick` runs W1, W4 and a small W5 briefly and leaves docs/ alone.
+bench:
+	scripts/bench.sh
+
+bench-quick:
+	scripts/bench.sh --quick
 
 clean:
 	rm -rf .build

@@ -27,10 +27,15 @@ public final class EnvelopeIngest: Sendable {
     let notifier: LogNotifier
     let clock: any BusClock
     let configuration: Configuration
+    let metrics: BusMetrics
     /// Parsed signer certificates by fingerprint; whether one is current is asked of the store each time.
     private let certificates = Mutex<[String: Certificate]>([:])
 
-    public init(store: any ShareBusStore, signer: BusSigner, notifier: LogNotifier, clock: any BusClock, configuration: Configuration = .init()) {
+    public init(
+        store: any ShareBusStore, signer: BusSigner, notifier: LogNotifier, clock: any BusClock, configuration: Configuration = .init(),
+        metrics: BusMetrics = .disabled
+    ) {
+        self.metrics = metrics
         self.store = store
         self.signer = signer
         self.notifier = notifier
@@ -63,6 +68,7 @@ public final class EnvelopeIngest: Sendable {
             guard existing.payloadSHA256 == digest else {
                 throw ShareBusError(.replayedEnvelope, "envelope \(message.id) was already accepted with a different payload")
             }
+            metrics.envelopeDuplicate()
             return .duplicate(receipt: existing.receipt)
         }
         let now = clock.now()
@@ -89,8 +95,10 @@ public final class EnvelopeIngest: Sendable {
         switch outcome {
         case .accepted(let receipt, _):
             await notifier.notify(resource.code)
+            metrics.envelopeAccepted(operations: operations.count)
             return .created(receipt: receipt)
         case .duplicate(let receipt):
+            metrics.envelopeDuplicate()
             return .duplicate(receipt: receipt)
         }
     }

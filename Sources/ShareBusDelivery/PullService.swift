@@ -11,11 +11,20 @@ public struct PullService: Sendable {
     let notifier: LogNotifier
     let signer: BusSigner
     let clock: any BusClock
+    let metrics: BusMetrics
+    /// The keyed digest of a record's data subject, written as `AuditEvent.subject` of a query (nil: none).
+    let subject: @Sendable (_ resource: Resource, _ key: String, _ record: [String: JSONValue]?) -> String?
 
     public static let maxLimit = 1000
     public static let maxWait: Duration = .seconds(30)
 
-    public init(store: any ShareBusStore, subscriptions: SubscriptionService, notifier: LogNotifier, signer: BusSigner, clock: any BusClock) {
+    public init(
+        store: any ShareBusStore, subscriptions: SubscriptionService, notifier: LogNotifier, signer: BusSigner, clock: any BusClock,
+        metrics: BusMetrics = .disabled,
+        subject: @escaping @Sendable (_ resource: Resource, _ key: String, _ record: [String: JSONValue]?) -> String? = { _, _, _ in nil }
+    ) {
+        self.metrics = metrics
+        self.subject = subject
         self.store = store
         self.subscriptions = subscriptions
         self.notifier = notifier
@@ -35,8 +44,18 @@ public struct PullService: Sendable {
         return (subscription, resource)
     }
 
+    /// Throws `subscription-not-active` while an operator has delivery paused.
+    func requireNotPaused(_ id: String) async throws {
+        if try await store.deliveryState(subscription: id)?.paused == true {
+            throw ShareBusError(.subscriptionNotActive, "subscription \(id) is paused by an operator")
+        }
+    }
+
     /// The operations after the cursor as a bus-signed delivery JWS; waits up to `wait` for the first.
     public func pull(_ id: String, consumer: Department, limit: Int, wait: Duration) async throws -> String {
+        metrics.deliveryAttempted(.pull)
+        var answered = false
+        defer { if !answered { metrics.deliveryFailed(.pull) } }
         var (subscription, resource) = try await usable(id, consumer: consumer, permission: .pull)
         guard subscription.delivery.mode == .pull else {
             throw ShareBusError.invalidState("subscription \(id) is delivered by push")
@@ -46,40 +65,22 @@ public struct PullService: Sendable {
         while true {
             let seen = await notifier.version(of: resource.code)
             if let latest = try await store.subscription(id: id) { subscription = latest }
-            // Revoked or suspended while the pull waited: deliver nothing, not even keys.
+            // Revoked, suspended or paused while the pull waited: deliver nothing, not even keys.
             try subscription.requireActive()
+            try await requireNotPaused(id)
             entries = try await store.log(resource: resource.code, after: subscription.cursor, limit: limit)
             guard entries.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled else { break }
             await notifier.wait(for: resource.code, seen: seen, timeout: deadline - ContinuousClock.now)
         }
-        let messages = try entries.map { try Self.message($0, subscription: subscription, resource: resource) }
-        let next = entries.last?.sequence ?? subscription.cursor
-        let payload: JSONValue = .object([
-            "subscription": .string(id), "resource": .string(resource.code), "messages": .array(messages), "nextCursor": .integer(next),
-        ])
-        let jws = try signer.sign(payload, type: BusSigner.deliveryType)
-        var details: [String: JSONValue] = ["count": .integer(Int64(entries.count)), "resource": .string(resource.code)]
-        if let first = entries.first, let last = entries.last {
-            details["firstSequence"] = .integer(first.sequence)
-            details["lastSequence"] = .integer(last.sequence)
-        }
-        try await store.recordDelivery(
-            subscription: id, through: next,
-            audit: AuditEvent(at: clock.now(), actor: "dept:\(consumer.id)", action: "subscription.pull", target: id, details: details))
+        let batch = DeliveryBatch(subscription: subscription, resource: resource, entries: entries)
+        let jws = try batch.signed(by: signer)
+        let now = clock.now()
+        try await store.recordPullDelivery(
+            subscription: id, through: batch.nextCursor, messages: entries.count, at: now,
+            audit: AuditEvent(at: now, actor: "dept:\(consumer.id)", action: "subscription.pull", target: id, details: batch.auditDetails))
+        answered = true
+        metrics.delivered(.pull, acceptedAt: entries.map(\.acceptedAt), now: now)
         return jws
-    }
-
-    static func message(_ entry: LogEntry, subscription: Subscription, resource: Resource) throws -> JSONValue {
-        var message: [String: JSONValue] = [
-            "sequence": .integer(entry.sequence), "op": .string(entry.op), "key": .string(entry.key),
-            "envelopeId": .string(entry.envelopeId), "sender": .string(entry.sender), "acceptedAt": .string(entry.acceptedAt),
-        ]
-        if let text = entry.record, let record = try StrictJSON.parse(Array(text.utf8)).objectValue {
-            message["record"] = .object(subscription.filter(record: record, resource: resource))
-        } else {
-            message["record"] = .null
-        }
-        return .object(message)
     }
 
     public func acknowledge(_ id: String, consumer: Department, sequence: Int64) async throws -> Subscription {
@@ -104,11 +105,12 @@ public struct PullService: Sendable {
         let problems = RecordValidator.validateKey(key, resource: resource, path: "/key")
         guard problems.isEmpty else { throw ShareBusError.invalidParameter(problems.map(\.description).joined(separator: "; ")) }
         let text = try await store.currentRecord(resource: code, key: key)
+        let found = try text.flatMap { try StrictJSON.parse(Array($0.utf8)).objectValue }
         try await store.appendAudit(
             AuditEvent(
                 at: clock.now(), actor: "dept:\(consumer.id)", action: "record.query", target: code,
-                details: ["subscription": .string(subscription.id), "found": .bool(text != nil)]))
-        guard let text, let record = try StrictJSON.parse(Array(text.utf8)).objectValue else {
+                details: ["subscription": .string(subscription.id), "found": .bool(text != nil)], subject: subject(resource, key, found)))
+        guard let record = found else {
             throw ShareBusError(.recordNotFound, "no current record of \(code) under that key")
         }
         return .object([

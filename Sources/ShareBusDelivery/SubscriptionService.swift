@@ -7,15 +7,25 @@ public struct SubscriptionService: Sendable {
     let store: any ShareBusStore
     let clock: any BusClock
     let calendar: WorkingDayCalendar
+    /// Checks a push subscription's webhook URL before it is stored.
+    let webhooks: WebhookGuard
 
-    public init(store: any ShareBusStore, clock: any BusClock, calendar: WorkingDayCalendar) {
+    public init(
+        store: any ShareBusStore, clock: any BusClock, calendar: WorkingDayCalendar,
+        webhooks: WebhookGuard = WebhookGuard(policy: WebhookURLPolicy())
+    ) {
         self.store = store
         self.clock = clock
         self.calendar = calendar
+        self.webhooks = webhooks
     }
 
     /// The definition a subscription's records follow: the newest version that is not a draft.
     public func definition(_ code: String) async throws -> Resource {
+        try await Self.definition(code, in: store)
+    }
+
+    static func definition(_ code: String, in store: any ShareBusStore) async throws -> Resource {
         let versions = try await store.resourceVersions(code: code)
         guard let resource = versions.last(where: { $0.status != .draft }) ?? versions.last else {
             throw ShareBusError(.resourceNotFound, "no resource \(code)")
@@ -30,6 +40,11 @@ public struct SubscriptionService: Sendable {
             throw ShareBusError(.invalidSubscription, problem.description, problems: [problem])
         }
         let resource = try await definition(code)
+        // Before the rest of the request: a refused webhook answers `invalid-webhook-url`, even
+        // for an http:// URL that the request's own form check would also refuse.
+        if let delivery = json["delivery"], delivery["mode"]?.stringValue == "push", let url = delivery["url"]?.stringValue {
+            try await webhooks.checkSubscription(url)
+        }
         let request = try SubscriptionRequest.parse(json, resource: resource)
         let now = clock.now()
         let subscription = try SubscriptionLifecycle.open(

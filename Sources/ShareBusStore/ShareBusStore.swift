@@ -7,7 +7,7 @@ public import ShareBusCore
 /// its record in the hash chain are written together or not at all. Rules that must hold against
 /// the stored state (a compatible new version, a draft to edit) are passed in as closures and run
 /// inside that transaction. SQLite is the embedded implementation; a PostgreSQL one sits beside it.
-public protocol ShareBusStore: ExchangeStore {
+public protocol ShareBusStore: ExchangeStore, PushStore {
     /// True once the store is open and migrated.
     var isReady: Bool { get async }
 

@@ -18,8 +18,11 @@ public struct TestBus: Sendable {
     public let clock: any BusClock
     public let directory: String
     public let port: Int
+    /// The plain-HTTP local listener: `/metrics`, `/healthz`, `/readyz` and the dashboard.
+    public let localPort: Int
 
     public var baseURL: String { "https://localhost:\(port)" }
+    public var localURL: String { "http://127.0.0.1:\(localPort)" }
 
     /// Starts a bus, runs `body`, and stops the bus and removes its folder whatever happens.
     public static func run<T: Sendable>(
@@ -34,6 +37,8 @@ public struct TestBus: Sendable {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.dataDirectory = directory
+        configuration.localPort = 0
+        configuration.dashboardOnLocalListener = true
         var logger = Logger(label: "sharebus.test")
         // Cancelling the server at the end of a test makes the framework log at error level.
         logger.logLevel = .critical
@@ -45,15 +50,24 @@ public struct TestBus: Sendable {
             caCertificatePEM: pki.ca.certificatePEM, serverCertificatePEM: pki.server.certificatePEM,
             serverKeyPEM: pki.server.privateKeyPEM)
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try BusApplication.make(env, tls: material) { channel in
-            portContinuation.yield(channel.localAddress?.port ?? 0)
-            portContinuation.finish()
-        }
+        let (localStream, localContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try BusApplication.make(
+            env, tls: material,
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            onLocalListenerRunning: { channel in
+                localContinuation.yield(channel.localAddress?.port ?? 0)
+                localContinuation.finish()
+            })
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             var iterator = portStream.makeAsyncIterator()
             guard let port = await iterator.next() else { throw ShareBusError(.internalError, "test bus did not start") }
-            let bus = TestBus(pki: pki, store: store, clock: clock, directory: directory, port: port)
+            var localIterator = localStream.makeAsyncIterator()
+            guard let localPort = await localIterator.next() else { throw ShareBusError(.internalError, "test bus local listener did not start") }
+            let bus = TestBus(pki: pki, store: store, clock: clock, directory: directory, port: port, localPort: localPort)
             do {
                 let result = try await body(bus)
                 group.cancelAll()

@@ -13,11 +13,14 @@ public struct TestPKI: Sendable {
     public let ca: PlatformCA
     public let server: IssuedCredential
     public let busSigning: IssuedCredential
+    /// The bus's TLS client credential for push delivery (EKU clientAuth, SAN `urn:sharebus:bus`).
+    public let busClient: IssuedCredential
 
     public init(now: Date = Date()) throws {
         ca = try PlatformCA.create(organization: "sharebus test", now: now)
         server = try ca.issueP256(profile: .server(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1", "::1"]), now: now, validityDays: 30)
         busSigning = try ca.issueP256(profile: .busSigning, now: now, validityDays: 30)
+        busClient = try ca.issueP256(profile: .busClient, now: now, validityDays: 30)
     }
 
     public func department(_ id: String, name: String? = nil, now: Date = Date(), validityDays: Int = 30) throws -> IssuedCredential {

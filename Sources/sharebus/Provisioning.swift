@@ -2,6 +2,7 @@ import Foundation
 import ShareBusCore
 import ShareBusCrypto
 import ShareBusStore
+import ShareBusVerification
 import X509
 
 /// The steps that set up a platform, shared by the subcommands and `serve --dev`.
@@ -23,7 +24,17 @@ struct Provisioning {
         let signing = try ca.issueP256(profile: .busSigning, now: clock.now(), validityDays: 3650)
         try pki.write(signing, certificate: pki.busCertificate, key: pki.busKey)
         try await record(signing, kind: .busSigning, principal: "urn:sharebus:bus", action: "certificate.issue")
+        // Keys the data-subject digests of the audit log: kept here, outside the database.
+        _ = try SubjectKey.loadOrCreate(atPath: pki.path(ShareBusVerification.subjectKeyFile))
+        try await issueBusClient(ca: ca)
         return ca
+    }
+
+    /// The bus's TLS client credential, presented to webhook servers by push delivery.
+    func issueBusClient(ca: PlatformCA) async throws {
+        let client = try ca.issueP256(profile: .busClient, now: clock.now(), validityDays: Self.leafValidityDays)
+        try pki.write(client, certificate: pki.busClientCertificate, key: pki.busClientKey)
+        try await record(client, kind: .client, principal: CertificateProfile.busURI, action: "certificate.issue")
     }
 
     func issueServer(ca: PlatformCA, dnsNames: [String], ipAddresses: [String]) async throws {

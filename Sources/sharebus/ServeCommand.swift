@@ -6,6 +6,7 @@ import ShareBusCore
 import ShareBusCrypto
 import ShareBusHTTP
 import ShareBusStore
+import ShareBusVerification
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,8 +22,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Catalog folder used by --dev.") var catalogs: String = "Catalogs"
     @Option(help: "A file of extra holidays and adjusted working days for approval deadlines (lines like `2028-01-01 holiday 元旦`).")
     var holidays: String?
+    @Option(help: "Port of the plain-HTTP local listener for Prometheus and probes: /metrics, /healthz, /readyz; 0 turns it off (env SHAREBUS_METRICS_PORT).")
+    var metricsPort: Int = Int(ProcessInfo.processInfo.environment["SHAREBUS_METRICS_PORT"] ?? "") ?? 9464
+    @Option(help: "Address of the local listener (env SHAREBUS_METRICS_HOST). Anyone who can reach it reads the metrics.")
+    var metricsHost: String = ProcessInfo.processInfo.environment["SHAREBUS_METRICS_HOST"] ?? "127.0.0.1"
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Serve the operator dashboard /ui/ on the local listener too, to anyone on this host, acting as operator `localhost` (default: on with --dev, else off; needs a loopback --metrics-host).")
+    var uiLocalhost: Bool?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+    @OptionGroup(title: "Push delivery") var delivery: DeliveryOptions
 
     func holidayCalendar() throws -> WorkingDayCalendar {
         guard let holidays else { return .china }
@@ -43,17 +53,41 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.dataDirectory = state.data
         configuration.certsDirectory = state.certs
+        configuration.localPort = metricsPort > 0 ? metricsPort : nil
+        configuration.localHost = metricsHost
+        configuration.dashboardOnLocalListener = metricsPort > 0 && (uiLocalhost ?? dev)
         let env = BusEnvironment(
             configuration: configuration, store: store, clock: SystemClock(),
             pki: PublishedPKI(ca: try pki.loadCA(), busSigningCertificatePEM: try pki.read(pki.busCertificate)),
             signer: try BusSigner(certificatePEM: try pki.read(pki.busCertificate), privateKeyPEM: try pki.read(pki.busKey)),
-            calendar: try holidayCalendar(), logger: logger)
+            calendar: try holidayCalendar(), logger: logger, subjectKey: try Self.readSubjectKey(pki),
+            delivery: try delivery.configuration(dev: dev), pushCredential: try await pki.pushCredential(store: store))
         let (host, fallbackPort, dev) = (host, port, dev)
-        let app = try BusApplication.make(env, tls: material) { channel in
-            let port = channel.localAddress?.port ?? fallbackPort
-            FileHandle.standardOutput.write(Data((NextSteps(pki: pki, host: host, port: port, dev: dev).text + "\n").utf8))
-        }
+        let local = configuration.localPort.map { LocalListenerLines(host: metricsHost, port: $0, dashboard: configuration.dashboardOnLocalListener) }
+        let app = try BusApplication.make(
+            env, tls: material,
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? fallbackPort
+                FileHandle.standardOutput.write(Data((NextSteps(pki: pki, host: host, port: port, dev: dev, local: local).text + "\n").utf8))
+            })
         try await app.runService()
+    }
+}
+
+extension ServeCommand {
+    /// The key of the audit log's data-subject digests. Never made here: a new key would file new
+    /// entries under digests no earlier entry has, so a lost key must be restored, not replaced.
+    static func readSubjectKey(_ pki: PKIDirectory) throws -> SubjectKey {
+        let path = pki.path(ShareBusVerification.subjectKeyFile)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError(
+                "no subject key at \(path): restore it from the backup of \(pki.root); a new platform gets one from `sharebus pki init` or `sharebus serve --dev`")
+        }
+        do {
+            return try SubjectKey.read(atPath: path)
+        } catch let error as ShareBusError {
+            throw CLIError(error.detail)
+        }
     }
 }
 
@@ -63,6 +97,7 @@ struct NextSteps {
     let host: String
     let port: Int
     let dev: Bool
+    var local: LocalListenerLines? = nil
 
     var text: String {
         let shown = host == "127.0.0.1" || host == "0.0.0.0" ? "localhost" : host
@@ -81,6 +116,7 @@ struct NextSteps {
             lines.append("Try:")
             lines.append("  curl --cert \(dir)/cert.pem --key \(dir)/key.pem --cacert \(pki.caCertificate) https://\(shown):\(port)/v1/resources")
         }
+        if let local { lines += local.lines }
         lines.append("Stop with Ctrl-C. Operations guide: docs/operations.md")
         return lines.joined(separator: "\n")
     }
@@ -99,6 +135,7 @@ struct DevelopmentSetup {
             say("Created a development PKI in \(pki.root)/")
         }
         let ca = try pki.loadCA()
+        _ = try SubjectKey.loadOrCreate(atPath: pki.path(ShareBusVerification.subjectKeyFile))
         if !FileManager.default.fileExists(atPath: pki.operatorDirectory("ops") + "/cert.pem") {
             try await provisioning.addOperator("ops", ca: ca)
         }
@@ -120,5 +157,19 @@ struct DevelopmentSetup {
     /// keeps running would show these lines only when it exits, after the banner they belong before.
     private func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
+
+/// The banner's lines about the plain-HTTP local listener.
+struct LocalListenerLines {
+    let host: String
+    let port: Int
+    let dashboard: Bool
+
+    var lines: [String] {
+        let shown = host.contains(":") ? "[\(host)]" : host
+        var lines = ["Metrics and health (plain HTTP, no certificate): http://\(shown):\(port)/metrics, /healthz, /readyz"]
+        if dashboard { lines.append("Operator dashboard for this host (no certificate): http://\(shown):\(port)/ui/") }
+        return lines
     }
 }

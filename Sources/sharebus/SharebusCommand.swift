@@ -7,6 +7,6 @@ struct SharebusCommand: AsyncParsableCommand {
         abstract: "The government data-sharing exchange bus.",
         subcommands: [
             ServeCommand.self, PKICommand.self, DepartmentCommand.self, OperatorCommand.self, CatalogCommand.self,
-            PushCommand.self, PullCommand.self, AuditCommand.self,
+            PushCommand.self, PullCommand.self, AuditCommand.self, EvidenceCommand.self, QueuesCommand.self,
         ])
 }

@@ -17,8 +17,12 @@ public enum CertificateProfile: Sendable, Hashable {
     case signing(departmentID: String, name: String)
     /// The key the bus signs receipts, deliveries, evidence and checkpoints with.
     case busSigning
+    /// The bus's TLS client certificate, presented to webhook servers when it pushes deliveries:
+    /// SAN `urn:sharebus:bus`, EKU clientAuth (the server certificate has serverAuth only).
+    case busClient
 
     public static let busSigningCommonName = "sharebus bus signing"
+    public static let busClientCommonName = "sharebus bus client"
     public static let busURI = "urn:sharebus:bus"
     /// id-kp-documentSigning (RFC 9336).
     public static let documentSigning = ExtendedKeyUsage.Usage(oid: [1, 3, 6, 1, 5, 5, 7, 3, 36])
@@ -51,7 +55,7 @@ public enum CertificateProfile: Sendable, Hashable {
             try requireName(name)
         case .operator(let id):
             try requireID(id, "/id")
-        case .busSigning:
+        case .busSigning, .busClient:
             break
         }
     }
@@ -76,6 +80,11 @@ public enum CertificateProfile: Sendable, Hashable {
                 CommonName(Self.busSigningCommonName)
                 if let organizationFallback { OrganizationName(organizationFallback) }
             }
+        case .busClient:
+            return try DistinguishedName {
+                CommonName(Self.busClientCommonName)
+                if let organizationFallback { OrganizationName(organizationFallback) }
+            }
         }
     }
 
@@ -89,7 +98,7 @@ public enum CertificateProfile: Sendable, Hashable {
             return SubjectAlternativeNames([.uniformResourceIdentifier(Principal.department(id).uri)])
         case .operator(let id):
             return SubjectAlternativeNames([.uniformResourceIdentifier(Principal.operator(id).uri)])
-        case .busSigning:
+        case .busSigning, .busClient:
             return SubjectAlternativeNames([.uniformResourceIdentifier(Self.busURI)])
         }
     }
@@ -98,7 +107,7 @@ public enum CertificateProfile: Sendable, Hashable {
         get throws {
             switch self {
             case .server: try ExtendedKeyUsage([.serverAuth])
-            case .department, .operator: try ExtendedKeyUsage([.clientAuth])
+            case .department, .operator, .busClient: try ExtendedKeyUsage([.clientAuth])
             case .signing, .busSigning: try ExtendedKeyUsage([Self.documentSigning])
             }
         }

@@ -7,7 +7,7 @@ extension OpenAPIDocument {
     "title": "sharebus",
     "version": "1",
     "summary": "Data-sharing exchange bus for government departments.",
-    "description": "sharebus is the data-sharing exchange bus of the government departments of a platform: a catalog of data resources, signed envelopes from providers, subscriptions, delivery, verification and an append-only audit log. This document describes the routes the bus serves now: health, PKI, departments, the catalog, signed envelopes, subscriptions, pull delivery, record queries and the audit log; `components.schemas` holds the wire forms of envelopes, receipts, subscriptions, deliveries, audit entries and checkpoints (protocol sections 3, 5, 6 and 8).\n\n**Transport and identity.** HTTPS only (TLS 1.2 or 1.3) with mutual TLS: every caller, on every route, presents a client certificate issued by the platform CA (`GET /v1/pki/ca.pem`). No certificate, an unknown issuer, or an expired or revoked certificate fails the handshake or, at the latest, the request (401). The caller's identity is the SAN URI of its verified certificate, `urn:sharebus:dept:<id>` for a department or `urn:sharebus:operator:<id>` for an operator, never anything in a request body. A suspended department's requests all answer 403 `department-suspended`. Revocation and suspension take effect at once, on open connections too.\n\n**Errors.** Every error is `application/problem+json` (RFC 9457): `{\"type\": \"urn:sharebus:problem:<code>\", \"title\", \"status\", \"detail\", \"code\"}`, with `errors: [{\"pointer\", \"reason\"}]` when an input has several problems. Codes are stable; see the `Problem` schema for all of them. A request that fails changes nothing. An unknown path answers 404 `not-found`; a known path with another method answers 405 `method-not-allowed` with `Allow`.\n\n**JSON.** Answers are `application/json` with sorted keys; request bodies must be sent as `application/json` and are limited to 4 MiB. Envelopes are sent, and receipts and deliveries answered, as `application/jose+json`: a JWS in flattened JSON serialization signed with ES256 by the bus (certificate at `GET /v1/pki/bus.pem`). Lists answer an object holding the array under the plural name, with `limit`/`after` paging and `next` when more may follow."
+    "description": "sharebus is the data-sharing exchange bus of the government departments of a platform: a catalog of data resources, signed envelopes from providers, subscriptions, delivery, verification and an append-only audit log. This document describes the routes the bus serves now: health, PKI, departments, the catalog, signed envelopes, subscriptions, pull and push delivery, record queries, once-only verification, the audit log and the operators' queue API; `components.schemas` holds the wire forms of envelopes, receipts, subscriptions, deliveries, audit entries and checkpoints (protocol sections 3, 5, 6 and 8).\n\n**Transport and identity.** HTTPS only (TLS 1.2 or 1.3) with mutual TLS: every caller, on every route, presents a client certificate issued by the platform CA (`GET /v1/pki/ca.pem`). No certificate, an unknown issuer, or an expired or revoked certificate fails the handshake or, at the latest, the request (401). The caller's identity is the SAN URI of its verified certificate, `urn:sharebus:dept:<id>` for a department or `urn:sharebus:operator:<id>` for an operator, never anything in a request body. A suspended department's requests all answer 403 `department-suspended`. Revocation and suspension take effect at once, on open connections too.\n\n**Errors.** Every error is `application/problem+json` (RFC 9457): `{\"type\": \"urn:sharebus:problem:<code>\", \"title\", \"status\", \"detail\", \"code\"}`, with `errors: [{\"pointer\", \"reason\"}]` when an input has several problems. Codes are stable; see the `Problem` schema for all of them. A request that fails changes nothing. An unknown path answers 404 `not-found`; a known path with another method answers 405 `method-not-allowed` with `Allow`.\n\n**JSON.** Answers are `application/json` with sorted keys; request bodies must be sent as `application/json` and are limited to 4 MiB. Envelopes are sent, and receipts and deliveries answered, as `application/jose+json`: a JWS in flattened JSON serialization signed with ES256 by the bus (certificate at `GET /v1/pki/bus.pem`). Lists answer an object holding the array under the plural name, with `limit`/`after` paging and `next` when more may follow.\n\n**Local listener.** Besides the mutual-TLS listener, `sharebus serve` opens a plain-HTTP listener on `127.0.0.1:9464` (`--metrics-port`, `--metrics-host`; port 0 turns it off) serving `GET /metrics`, `/healthz` and `/readyz` without a certificate, for Prometheus and probes, and, with `--ui-localhost`, the dashboard under `/ui/`."
   },
   "servers": [
     {
@@ -48,6 +48,22 @@ extension OpenAPIDocument {
     {
       "name": "audit",
       "description": "The append-only, hash-chained audit log and its signed checkpoints."
+    },
+    {
+      "name": "dashboard",
+      "description": "The operator dashboard: HTML pages under /ui/."
+    },
+    {
+      "name": "metrics",
+      "description": "Prometheus metrics, for monitoring."
+    },
+    {
+      "name": "operations",
+      "description": "Operators' view of every subscription's queue (depth, age, rate, failures, dead letters), pausing and resuming delivery, and replaying or discarding dead letters. Operator certificates only."
+    },
+    {
+      "name": "verification",
+      "description": "Once-only verification (protocol section 7): verify claimed values against stored records, list a holder's certificates and filed materials, check a certificate and the file in hand, and the holder's access log for the citizen service portal. Every answer but the access log carries evidence signed by the bus; none carries a stored value the caller was not granted to read. See docs/once-only.md."
     }
   ],
   "paths": {
@@ -58,7 +74,7 @@ extension OpenAPIDocument {
           "health"
         ],
         "summary": "Liveness",
-        "description": "Answers while the process serves HTTPS. Like every route it needs a client certificate of the platform CA.",
+        "description": "Answers while the process serves HTTPS. Like every route it needs a client certificate of the platform CA. Also served on the local listener (plain HTTP, `127.0.0.1:9464` by default, `serve --metrics-port`/`--metrics-host`), where it needs no certificate.",
         "responses": {
           "200": {
             "description": "The bus is alive.",
@@ -99,7 +115,7 @@ extension OpenAPIDocument {
           "health"
         ],
         "summary": "Readiness",
-        "description": "Answers 200 once the store is open and migrated, 503 `not-ready` before.",
+        "description": "Answers 200 once the store is open and migrated, 503 `not-ready` before. Also served on the local listener (plain HTTP, `127.0.0.1:9464` by default, `serve --metrics-port`/`--metrics-host`), where it needs no certificate.",
         "responses": {
           "200": {
             "description": "The bus is ready.",
@@ -1777,7 +1793,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
           "422": {
-            "description": "The request is invalid (`invalid-subscription`); `errors` names every problem, each with a JSON pointer into the body.",
+            "description": "The request is invalid (`invalid-subscription`); `errors` names every problem, each with a JSON pointer into the body. A push URL the bus may not call answers `invalid-webhook-url`: not `https://`, user info in it, or a host that is (or resolves to) a loopback, link-local (cloud metadata), private, shared, unspecified, multicast or reserved address, unless the operator's webhook allow-list permits it. The URL is checked before the rest of the request.",
             "headers": {
               "Cache-Control": {
                 "$ref": "#/components/headers/NoStore"
@@ -1794,7 +1810,8 @@ extension OpenAPIDocument {
                       "properties": {
                         "code": {
                           "enum": [
-                            "invalid-subscription"
+                            "invalid-subscription",
+                            "invalid-webhook-url"
                           ]
                         },
                         "status": {
@@ -1837,6 +1854,15 @@ extension OpenAPIDocument {
                           "reason": "push needs delivery mode push"
                         }
                       ]
+                    }
+                  },
+                  "webhook": {
+                    "value": {
+                      "type": "urn:sharebus:problem:invalid-webhook-url",
+                      "title": "Webhook URL refused",
+                      "status": 422,
+                      "detail": "169.254.169.254 is link-local; an operator can allow it with the webhook allow-list",
+                      "code": "invalid-webhook-url"
                     }
                   }
                 }
@@ -2631,7 +2657,7 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/MethodNotAllowed"
           },
           "409": {
-            "description": "The subscription is not `active` (`subscription-not-active`: pending, rejected, suspended or revoked), or it is delivered by push (`invalid-state`).",
+            "description": "The subscription is not `active` (`subscription-not-active`: pending, rejected, suspended or revoked, or paused by an operator), or it is delivered by push (`invalid-state`).",
             "headers": {
               "Cache-Control": {
                 "$ref": "#/components/headers/NoStore"
@@ -3231,6 +3257,1558 @@ extension OpenAPIDocument {
           }
         }
       }
+    },
+    "/metrics": {
+      "get": {
+        "operationId": "getMetrics",
+        "tags": [
+          "metrics"
+        ],
+        "summary": "Prometheus metrics",
+        "description": "The bus's metrics in the Prometheus text exposition format 0.0.4: envelopes by result (`sharebus_envelopes_total{result=\"accepted\"|\"duplicate\"|<problem code>}`), operations accepted, delivery attempts and failures by mode, the delivery latency histogram (`sharebus_delivery_latency_seconds{mode}`: a message's `acceptedAt` to the pull that hands it out or the push the consumer acknowledges), per-subscription queue gauges read when scraped (`sharebus_queue_depth`, `sharebus_queue_oldest_unacked_age_seconds`, `sharebus_queue_dead_letters`, `sharebus_queue_paused`), dead letters, TLS handshakes refused in client certificate verification by reason, verification calls and every answer by route template and status. Every metric has a `# HELP` line; docs/operations.md lists them. On the mutual-TLS listener only operators may read it (403 `forbidden` for departments). Also served on the local listener (plain HTTP, `127.0.0.1:9464` by default, `serve --metrics-port`/`--metrics-host`), where it needs no certificate. The local listener is how Prometheus scrapes.",
+        "responses": {
+          "200": {
+            "description": "The exposition text.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "text/plain; version=0.0.4; charset=utf-8": {
+                "schema": {
+                  "type": "string"
+                },
+                "examples": {
+                  "excerpt": {
+                    "value": "# HELP sharebus_envelopes_total Envelopes received, by result: accepted, duplicate, or the problem code they were refused with.\n# TYPE sharebus_envelopes_total counter\nsharebus_envelopes_total{result=\"accepted\"} 2\nsharebus_envelopes_total{result=\"clock-skew\"} 1\n# TYPE sharebus_queue_depth gauge\nsharebus_queue_depth{subscription=\"5b0f3c1e-8f1a-4d0e-9a43-0c6f7f0f9d21\",consumer=\"yc.tax\",resource=\"base.population\",mode=\"pull\"} 5\n"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/OperatorOnly"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/ui/": {
+      "get": {
+        "operationId": "getDashboard",
+        "tags": [
+          "dashboard"
+        ],
+        "summary": "Operator dashboard",
+        "description": "The operator dashboard, server-rendered HTML in Chinese (English with `?lang=en`): the queues worst first (depth, age of the oldest unacknowledged message, delivery rate, failures, dead letters), dead letters, pending subscription requests with their deadline light (green `due`, yellow `warning`, red `overdue`), departments and their status, and the latest audit entries (actor, action and target, never details). It refreshes itself every 5 s (a small script; a `<noscript>` meta refresh without JavaScript). Operators only: on the mutual-TLS listener the caller presents an operator certificate, and anyone else gets a 403 page (HTML, not problem+json). When `serve --ui-localhost` is on (the default with `--dev`), the dashboard is also served on the local listener, bound to a loopback address, to anyone on the bus host, acting as operator `localhost`; there a request whose `Host` is not a loopback name answers 403 `forbidden`, which stops DNS rebinding. Pages carry a strict Content-Security-Policy, `X-Frame-Options: DENY` and `Cache-Control: no-store`.",
+        "parameters": [
+          {
+            "name": "lang",
+            "in": "query",
+            "required": false,
+            "description": "`en` for English labels; anything else, or none, for Chinese.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "zh",
+                "en"
+              ],
+              "default": "zh"
+            }
+          },
+          {
+            "name": "done",
+            "in": "query",
+            "required": false,
+            "description": "An action just carried out, shown as a notice.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "pause",
+                "resume",
+                "replay",
+                "discard"
+              ]
+            }
+          },
+          {
+            "name": "target",
+            "in": "query",
+            "required": false,
+            "description": "The subscription or dead letter of `done`.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The dashboard.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "description": "Not an operator: a page saying the dashboard is for operators (or, on the local listener, problem+json `forbidden` for a non-loopback `Host`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/ui/confirm": {
+      "get": {
+        "operationId": "getDashboardConfirmation",
+        "tags": [
+          "dashboard"
+        ],
+        "summary": "Confirm a dashboard action",
+        "description": "The confirmation page of an action chosen on the dashboard: what it does and to what, with a POST form to `/ui/actions` carrying the dashboard's form token. Changes nothing. Operators only: on the mutual-TLS listener the caller presents an operator certificate, and anyone else gets a 403 page (HTML, not problem+json). When `serve --ui-localhost` is on (the default with `--dev`), the dashboard is also served on the local listener, bound to a loopback address, to anyone on the bus host, acting as operator `localhost`; there a request whose `Host` is not a loopback name answers 403 `forbidden`, which stops DNS rebinding. Pages carry a strict Content-Security-Policy, `X-Frame-Options: DENY` and `Cache-Control: no-store`.",
+        "parameters": [
+          {
+            "name": "action",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "pause",
+                "resume",
+                "replay",
+                "discard"
+              ]
+            }
+          },
+          {
+            "name": "subscription",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "description": "The subscription id."
+            }
+          },
+          {
+            "name": "deadLetter",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "description": "The dead letter id; needed by `replay` and `discard`."
+            }
+          },
+          {
+            "name": "lang",
+            "in": "query",
+            "required": false,
+            "description": "`en` for English labels; anything else, or none, for Chinese.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "zh",
+                "en"
+              ],
+              "default": "zh"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The confirmation page.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "An unknown action, or a missing or malformed id.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "description": "Not an operator.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          }
+        }
+      }
+    },
+    "/ui/actions": {
+      "post": {
+        "operationId": "postDashboardAction",
+        "tags": [
+          "dashboard"
+        ],
+        "summary": "Carry out a confirmed dashboard action",
+        "description": "Pauses or resumes a subscription's delivery, or replays or discards a dead letter, through the same operator service as `/v1/ops/...`, so it is checked and audited the same way (`ops.pause`, `ops.resume`, `deadletter.replay`, `deadletter.discard`, actor `operator:<id>`). The form must carry the dashboard's token (random, new at each start) and, when the browser sends them, `Origin` and `Sec-Fetch-Site` must name this site; otherwise 403 and nothing changes. Answers 303 to the dashboard with a notice. Operators only: on the mutual-TLS listener the caller presents an operator certificate, and anyone else gets a 403 page (HTML, not problem+json). When `serve --ui-localhost` is on (the default with `--dev`), the dashboard is also served on the local listener, bound to a loopback address, to anyone on the bus host, acting as operator `localhost`; there a request whose `Host` is not a loopback name answers 403 `forbidden`, which stops DNS rebinding. Pages carry a strict Content-Security-Policy, `X-Frame-Options: DENY` and `Cache-Control: no-store`.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "token",
+                  "action",
+                  "subscription"
+                ],
+                "properties": {
+                  "token": {
+                    "type": "string",
+                    "description": "The token of the confirmation page's form."
+                  },
+                  "action": {
+                    "type": "string",
+                    "enum": [
+                      "pause",
+                      "resume",
+                      "replay",
+                      "discard"
+                    ]
+                  },
+                  "subscription": {
+                    "type": "string",
+                    "description": "The subscription id."
+                  },
+                  "deadLetter": {
+                    "type": "string",
+                    "description": "The dead letter id; needed by `replay` and `discard`."
+                  },
+                  "lang": {
+                    "type": "string",
+                    "enum": [
+                      "zh",
+                      "en"
+                    ]
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "303": {
+            "description": "Done: back to the dashboard, which shows a notice.",
+            "headers": {
+              "Location": {
+                "schema": {
+                  "type": "string"
+                },
+                "example": "/ui/?done=pause&target=5b0f3c1e-8f1a-4d0e-9a43-0c6f7f0f9d21"
+              }
+            }
+          },
+          "400": {
+            "description": "An unknown action, or a missing or malformed id.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "description": "Not an operator, a missing or wrong token, or a form from another site.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such subscription or dead letter (`subscription-not-found`, `dead-letter-not-found`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The subscription's state does not allow it (`invalid-state`, `subscription-not-active`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          }
+        }
+      }
+    },
+    "/ui/assets/dashboard.css": {
+      "get": {
+        "operationId": "getDashboardStylesheet",
+        "tags": [
+          "dashboard"
+        ],
+        "summary": "The dashboard's stylesheet",
+        "description": "A static part of the dashboard, built into the binary. Served wherever the dashboard is, to the same callers.",
+        "responses": {
+          "200": {
+            "description": "The file.",
+            "content": {
+              "text/css; charset=utf-8": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          }
+        }
+      }
+    },
+    "/ui/assets/dashboard.js": {
+      "get": {
+        "operationId": "getDashboardScript",
+        "tags": [
+          "dashboard"
+        ],
+        "summary": "The dashboard's refresh script",
+        "description": "A static part of the dashboard, built into the binary. Served wherever the dashboard is, to the same callers.",
+        "responses": {
+          "200": {
+            "description": "The file.",
+            "content": {
+              "text/javascript; charset=utf-8": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          }
+        }
+      }
+    },
+    "/v1/ops/queues": {
+      "get": {
+        "operationId": "listQueues",
+        "tags": [
+          "operations"
+        ],
+        "summary": "Every subscription's queue",
+        "description": "Operators only. `{\"queues\": [...]}`: for every subscription, pull and push, its status, cursor, the resource's head, depth, the age of the oldest unacknowledged message, the delivery rate, consecutive push failures with the last error and next attempt, dead letters and the time of the last delivery. Never a record value. `sharebus queues` prints the same as a table.",
+        "responses": {
+          "200": {
+            "description": "The queues.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/QueueList"
+                },
+                "examples": {
+                  "queues": {
+                    "value": {
+                      "queues": [
+                        {
+                          "subscription": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                          "consumer": "yc.hrss",
+                          "resource": "base.population",
+                          "mode": "push",
+                          "status": "active",
+                          "paused": false,
+                          "cursor": 40,
+                          "head": 57,
+                          "depth": 17,
+                          "oldestUnackedAgeSeconds": 312,
+                          "deliveryRatePerMinute": 4.2,
+                          "consecutiveFailures": 3,
+                          "deadLetters": 1,
+                          "lastDeliveryAt": "2026-11-22T11:54:10Z",
+                          "lastError": "HTTP 503",
+                          "nextAttemptAt": "2026-11-22T12:00:04Z"
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/OperatorOnly"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/ops/subscriptions/{id}/pause": {
+      "post": {
+        "operationId": "pauseQueue",
+        "tags": [
+          "operations"
+        ],
+        "summary": "Pause a subscription's delivery",
+        "description": "Operators only. Stops delivery without deciding anything about the subscription (its status stays as it is): no push attempt is made, a batch waiting for a retry waits, and a pull answers 409 `subscription-not-active`, a long-poll in progress too. Messages keep arriving in the log and the depth grows. Pausing a paused queue is no error. Takes no body. Audited as `ops.pause`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The queue after the change.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/QueueRow"
+                },
+                "examples": {
+                  "queue": {
+                    "value": {
+                      "subscription": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "consumer": "yc.hrss",
+                      "resource": "base.population",
+                      "mode": "push",
+                      "status": "paused",
+                      "paused": true,
+                      "cursor": 40,
+                      "head": 57,
+                      "depth": 17,
+                      "oldestUnackedAgeSeconds": 312,
+                      "deliveryRatePerMinute": 4.2,
+                      "consecutiveFailures": 3,
+                      "deadLetters": 1,
+                      "lastDeliveryAt": "2026-11-22T11:54:10Z",
+                      "lastError": "HTTP 503",
+                      "nextAttemptAt": "2026-11-22T12:00:04Z"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/OperatorOnly"
+          },
+          "404": {
+            "$ref": "#/components/responses/SubscriptionNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "description": "The subscription is `rejected` or `revoked` (`invalid-state`): it delivers nothing to pause or resume.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "invalid-state"
+                          ]
+                        },
+                        "status": {
+                          "const": 409
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "revoked": {
+                    "value": {
+                      "type": "urn:sharebus:problem:invalid-state",
+                      "title": "Not allowed in the current state",
+                      "status": 409,
+                      "detail": "subscription 9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64 is revoked: it delivers nothing to pause or resume",
+                      "code": "invalid-state"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/ops/subscriptions/{id}/resume": {
+      "post": {
+        "operationId": "resumeQueue",
+        "tags": [
+          "operations"
+        ],
+        "summary": "Resume a paused subscription's delivery",
+        "description": "Operators only. Delivery goes on from the cursor: push attempts start again at once (a batch waiting for a retry keeps its due time), pulls answer again. Resuming a queue that is not paused is no error. Takes no body. Audited as `ops.resume`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The queue after the change.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/QueueRow"
+                },
+                "examples": {
+                  "queue": {
+                    "value": {
+                      "subscription": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "consumer": "yc.hrss",
+                      "resource": "base.population",
+                      "mode": "push",
+                      "status": "active",
+                      "paused": false,
+                      "cursor": 40,
+                      "head": 57,
+                      "depth": 17,
+                      "oldestUnackedAgeSeconds": 312,
+                      "deliveryRatePerMinute": 4.2,
+                      "consecutiveFailures": 3,
+                      "deadLetters": 1,
+                      "lastDeliveryAt": "2026-11-22T11:54:10Z",
+                      "lastError": "HTTP 503",
+                      "nextAttemptAt": "2026-11-22T12:00:04Z"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/OperatorOnly"
+          },
+          "404": {
+            "$ref": "#/components/responses/SubscriptionNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "description": "The subscription is `rejected` or `revoked` (`invalid-state`): it delivers nothing to pause or resume.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "invalid-state"
+                          ]
+                        },
+                        "status": {
+                          "const": 409
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "revoked": {
+                    "value": {
+                      "type": "urn:sharebus:problem:invalid-state",
+                      "title": "Not allowed in the current state",
+                      "status": 409,
+                      "detail": "subscription 9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64 is revoked: it delivers nothing to pause or resume",
+                      "code": "invalid-state"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/ops/subscriptions/{id}/dead-letters": {
+      "get": {
+        "operationId": "listDeadLetters",
+        "tags": [
+          "operations"
+        ],
+        "summary": "A subscription's dead letters",
+        "description": "Operators only. `{\"deadLetters\": [...]}`, oldest range first: the sequences, count, size in bytes, attempts, last error and time of each batch that push delivery gave up on. Never the records. A pull subscription has none.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The dead letters.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DeadLetterList"
+                },
+                "examples": {
+                  "deadLetters": {
+                    "value": {
+                      "deadLetters": [
+                        {
+                          "id": "5e0c2b7d-1f4a-4c3e-9d8b-7a6f5e4d3c21",
+                          "subscription": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                          "firstSequence": 21,
+                          "lastSequence": 40,
+                          "count": 20,
+                          "sizeBytes": 18734,
+                          "attempts": 10,
+                          "lastError": "HTTP 503",
+                          "createdAt": "2026-11-22T08:13:55Z",
+                          "status": "dead"
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/OperatorOnly"
+          },
+          "404": {
+            "$ref": "#/components/responses/SubscriptionNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/ops/subscriptions/{id}/dead-letters/{dlId}/replay": {
+      "post": {
+        "operationId": "replayDeadLetter",
+        "tags": [
+          "operations"
+        ],
+        "summary": "Deliver a dead letter's range again",
+        "description": "Operators only. Asks for the dead letter's range to be pushed to the subscription's URL again. The records are read from the log and cut to the subscription's granted fields when the replay is sent, as for any delivery, in a delivery JWS like any other (its `nextCursor` is the range's last sequence; the subscription's cursor does not move). The replay goes between two live batches, with the same retries; once acknowledged the dead letter is gone, and if it fails every attempt it is `dead` again with its attempts added up. While the queue is paused the replay waits. Takes no body. Audited as `deadletter.replay`; the delivery itself as `subscription.push-ack` with `replayOf`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          },
+          {
+            "$ref": "#/components/parameters/DeadLetterIdPath"
+          }
+        ],
+        "responses": {
+          "202": {
+            "description": "The dead letter, now `replaying`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DeadLetter"
+                },
+                "examples": {
+                  "replaying": {
+                    "value": {
+                      "id": "5e0c2b7d-1f4a-4c3e-9d8b-7a6f5e4d3c21",
+                      "subscription": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+                      "firstSequence": 21,
+                      "lastSequence": 40,
+                      "count": 20,
+                      "sizeBytes": 18734,
+                      "attempts": 10,
+                      "lastError": "HTTP 503",
+                      "createdAt": "2026-11-22T08:13:55Z",
+                      "status": "replaying",
+                      "replayRequestedAt": "2026-11-22T12:00:00Z"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/OperatorOnly"
+          },
+          "404": {
+            "$ref": "#/components/responses/DeadLetterNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "409": {
+            "description": "The subscription is not `active` (`subscription-not-active`): a suspended or revoked subscription receives no replay.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "subscription-not-active"
+                          ]
+                        },
+                        "status": {
+                          "const": 409
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notActive": {
+                    "value": {
+                      "type": "urn:sharebus:problem:subscription-not-active",
+                      "title": "Subscription is not active",
+                      "status": 409,
+                      "detail": "subscription 9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64 is suspended",
+                      "code": "subscription-not-active"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/ops/subscriptions/{id}/dead-letters/{dlId}": {
+      "delete": {
+        "operationId": "discardDeadLetter",
+        "tags": [
+          "operations"
+        ],
+        "summary": "Discard a dead letter",
+        "description": "Operators only. Drops the dead letter for good; a replay of it that has not yet succeeded stops. The records stay in the log. Audited as `deadletter.discard` with the range.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/SubscriptionIdPath"
+          },
+          {
+            "$ref": "#/components/parameters/DeadLetterIdPath"
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "Discarded."
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/OperatorOnly"
+          },
+          "404": {
+            "$ref": "#/components/responses/DeadLetterNotFound"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
+    },
+    "/v1/verify": {
+      "post": {
+        "operationId": "verify",
+        "tags": [
+          "verification"
+        ],
+        "summary": "Verify claimed values against the stored record",
+        "description": "A department with an `active` subscription to the resource that has the `verify` permission asks whether claimed values equal the stored ones (`VerifyRequest`, `application/json`, at most 64 KiB). Every claimed field must be granted to it (else 403 `field-not-granted`, naming the fields). The answer is `match`, `mismatch` or `not-found` with a boolean per field, and evidence; it never carries a stored value.\n\nBoth sides are normalised before comparing: Unicode NFKC (full-width forms), the ideographic space and other white space trimmed and inner runs made one space, zero-width characters removed, middle dots in names unified; citizen ids and credit codes upper-cased (`x`/`X`); dates accepted as `YYYY-MM-DD`, `YYYY-M-D`, `YYYY/M/D`, `YYYY年M月D日` or `YYYYMMDD`. They are compared as keyed digests in constant time, and a missing record costs the same work as a present one. Throttled per consumer and per key (429). Written to the audit log (`verification.verify`, with the purpose and result, the holder as a keyed digest, never the values).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/VerifyRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The result, per field, with evidence.",
+            "headers": {
+              "Cache-Control": {
+                "description": "Answers are never cached.",
+                "schema": {
+                  "type": "string",
+                  "const": "no-store"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/VerifyAnswer"
+                },
+                "examples": {
+                  "answer": {
+                    "value": {
+                      "result": "mismatch",
+                      "fields": {
+                        "name": false,
+                        "birthDate": true
+                      },
+                      "evidence": "eyJhbGciOiJFUzI1NiIsInR5cCI6InNoYXJlYnVzLWV2aWRlbmNlK2p3cyIsIng1dCNTMjU2IjoiLi4uIn0.eyJhdCI6Ii4uLiJ9.c2lnbmF0dXJl"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/MalformedRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          },
+          "403": {
+            "description": "The caller has no active subscription to the resource with the `verify` permission (`not-subscribed`, also for an operator), a claimed field is not granted (`field-not-granted`), or the calling department is suspended (`department-suspended`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "not-subscribed",
+                            "field-not-granted",
+                            "department-suspended"
+                          ]
+                        },
+                        "status": {
+                          "const": 403
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notGranted": {
+                    "value": {
+                      "type": "urn:sharebus:problem:field-not-granted",
+                      "title": "Field not granted to the caller",
+                      "status": 403,
+                      "detail": "nativePlace of base.population is not granted to yc.tax (subscription 0b6f…)",
+                      "code": "field-not-granted"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "404": {
+            "$ref": "#/components/responses/ResourceNotFound"
+          },
+          "409": {
+            "description": "The caller's only subscription with `verify` permission is pending, suspended or revoked (`subscription-not-active`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "subscription-not-active"
+                          ]
+                        },
+                        "status": {
+                          "const": 409
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "suspended": {
+                    "value": {
+                      "type": "urn:sharebus:problem:subscription-not-active",
+                      "title": "Subscription is not active",
+                      "status": 409,
+                      "detail": "the verify subscription 0b6f… to base.population is suspended",
+                      "code": "subscription-not-active"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "422": {
+            "description": "The body is not a verification request (`invalid-verification`): a missing, blank or longer than 500 characters `purpose`, no claims, a claim that is not a scalar, an unknown field or one that cannot be verified, a key that is not valid for the primary key, unknown members. Each problem is in `errors`.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "invalid-verification"
+                          ]
+                        },
+                        "status": {
+                          "const": 422
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "purpose": {
+                    "value": {
+                      "type": "urn:sharebus:problem:invalid-verification",
+                      "title": "Invalid verification request",
+                      "status": 422,
+                      "detail": "/purpose: is required: say why the data is verified",
+                      "code": "invalid-verification"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "429": {
+            "$ref": "#/components/responses/RateLimited"
+          }
+        }
+      }
+    },
+    "/v1/certificates/verify": {
+      "post": {
+        "operationId": "checkCertificate",
+        "tags": [
+          "verification"
+        ],
+        "summary": "Check an e-certificate and the file in hand",
+        "description": "A department with an `active` `verify` subscription to the e-certificate resource asks, by number or by holder, whether the certificate exists, is current (status `valid`, not past `expiryDate`), who issued it and, given `sha256`, whether the file in hand is the one on record (constant-time comparison of digests). Answered with evidence; no other stored value. By holder, the holder's current certificate is answered about, else the latest issued. Throttled per consumer and per certificate (429). Written to the audit log (`verification.certificate` with `exists`, `current`, `fileMatches` and the purpose).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/CertificateCheck"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The check, with evidence.",
+            "headers": {
+              "Cache-Control": {
+                "description": "Answers are never cached.",
+                "schema": {
+                  "type": "string",
+                  "const": "no-store"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CertificateAnswer"
+                },
+                "examples": {
+                  "answer": {
+                    "value": {
+                      "exists": true,
+                      "current": true,
+                      "issuer": "银川市市场监督管理局",
+                      "fileMatches": false,
+                      "evidence": "eyJhbGciOiJFUzI1NiIsInR5cCI6InNoYXJlYnVzLWV2aWRlbmNlK2p3cyIsIng1dCNTMjU2IjoiLi4uIn0.eyJhdCI6Ii4uLiJ9.c2lnbmF0dXJl"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/MalformedRequest"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          },
+          "403": {
+            "description": "The caller has no active subscription to the certificate resource with the `verify` permission (`not-subscribed`), or the calling department is suspended (`department-suspended`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "not-subscribed",
+                            "department-suspended"
+                          ]
+                        },
+                        "status": {
+                          "const": 403
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notSubscribed": {
+                    "value": {
+                      "type": "urn:sharebus:problem:not-subscribed",
+                      "title": "Caller may not use this subscription",
+                      "status": 403,
+                      "detail": "yc.hrss has no active subscription with verify permission on cert.business-licence",
+                      "code": "not-subscribed"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "404": {
+            "$ref": "#/components/responses/ResourceNotFound"
+          },
+          "409": {
+            "description": "The caller's only subscription with `verify` permission is pending, suspended or revoked (`subscription-not-active`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "subscription-not-active"
+                          ]
+                        },
+                        "status": {
+                          "const": 409
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "suspended": {
+                    "value": {
+                      "type": "urn:sharebus:problem:subscription-not-active",
+                      "title": "Subscription is not active",
+                      "status": 409,
+                      "detail": "the verify subscription 0b6f… to base.population is suspended",
+                      "code": "subscription-not-active"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "422": {
+            "description": "Not a certificate check (`invalid-verification`): no `type`, a type that is not an e-certificate resource, neither or both of `number` and `holderId`, an invalid holder id or number, a `sha256` that is not 64 hex digits, a blank or too long `purpose`.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "invalid-verification"
+                          ]
+                        },
+                        "status": {
+                          "const": 422
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "both": {
+                    "value": {
+                      "type": "urn:sharebus:problem:invalid-verification",
+                      "title": "Invalid verification request",
+                      "status": 422,
+                      "detail": "/holderId: give the number or the holderId, not both",
+                      "code": "invalid-verification"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "429": {
+            "$ref": "#/components/responses/RateLimited"
+          }
+        }
+      }
+    },
+    "/v1/holders/{holderId}/materials": {
+      "get": {
+        "operationId": "listMaterials",
+        "tags": [
+          "verification"
+        ],
+        "summary": "List a holder's certificates and filed materials",
+        "description": "Every e-certificate (resources of category `certificate`) and filed material (`base.materials`) whose `holderId` is the holder, across the resources the caller holds an active subscription to with `query` or `verify` permission, each item cut to what the caller was granted (`MaterialItem`). With evidence over `{\"holderId\"}` (and `purpose`). 403 `not-subscribed` when the caller holds no such subscription at all. Throttled (429). Written to the audit log (`verification.materials`, with the resources searched and the purpose).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/HolderIdPath"
+          },
+          {
+            "name": "purpose",
+            "in": "query",
+            "required": false,
+            "description": "Why the materials are listed (at most 500 characters); shown in the holder's access log. Default: the purposes of the subscriptions used.",
+            "schema": {
+              "type": "string",
+              "maxLength": 500
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The holder's materials.",
+            "headers": {
+              "Cache-Control": {
+                "description": "Answers are never cached.",
+                "schema": {
+                  "type": "string",
+                  "const": "no-store"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/MaterialList"
+                },
+                "examples": {
+                  "answer": {
+                    "value": {
+                      "materials": [
+                        {
+                          "resource": "cert.business-licence",
+                          "type": "cert.business-licence",
+                          "number": "91640100MA76543210",
+                          "issuer": "银川市市场监督管理局",
+                          "issueDate": "2024-03-15",
+                          "status": "valid",
+                          "sha256": "3f0c9a4d5e6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7"
+                        }
+                      ],
+                      "evidence": "eyJhbGciOiJFUzI1NiIsInR5cCI6InNoYXJlYnVzLWV2aWRlbmNlK2p3cyIsIng1dCNTMjU2IjoiLi4uIn0.eyJhdCI6Ii4uLiJ9.c2lnbmF0dXJl"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/InvalidParameter"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          },
+          "403": {
+            "description": "No active `query` or `verify` subscription to any certificate or materials resource (`not-subscribed`), or the calling department is suspended (`department-suspended`).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/NoStore"
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/Problem"
+                    },
+                    {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "not-subscribed",
+                            "department-suspended"
+                          ]
+                        },
+                        "status": {
+                          "const": 403
+                        }
+                      }
+                    }
+                  ]
+                },
+                "examples": {
+                  "notSubscribed": {
+                    "value": {
+                      "type": "urn:sharebus:problem:not-subscribed",
+                      "title": "Caller may not use this subscription",
+                      "status": 403,
+                      "detail": "yc.psb has no active subscription with query or verify permission to an e-certificate or materials resource",
+                      "code": "not-subscribed"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "429": {
+            "$ref": "#/components/responses/RateLimited"
+          }
+        }
+      }
+    },
+    "/v1/holders/{holderId}/access-log": {
+      "get": {
+        "operationId": "holderAccessLog",
+        "tags": [
+          "verification"
+        ],
+        "summary": "Who read or verified a holder's data (portal only)",
+        "description": "For the citizen service portal (departments with the `portal` role; others 403 `forbidden`): which department queried a record of the holder, verified claims about them, listed their materials or checked their certificates, in which resource, for which purpose and when, from the audit log, found by the keyed digest of the holder id (the key is kept outside the database). Never a value. `from`/`limit` page through the holder's audit entries; `next` is the `from` of the next page.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/HolderIdPath"
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "description": "The first audit index to look at; default 1.",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "default": 1
+            }
+          },
+          {
+            "$ref": "#/components/parameters/Limit"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The holder's access log.",
+            "headers": {
+              "Cache-Control": {
+                "description": "Answers are never cached.",
+                "schema": {
+                  "type": "string",
+                  "const": "no-store"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AccessLog"
+                },
+                "examples": {
+                  "answer": {
+                    "value": {
+                      "entries": [
+                        {
+                          "at": "2026-11-22T09:30:12.004Z",
+                          "department": "yc.tax",
+                          "action": "verify",
+                          "resource": "base.legal-person",
+                          "purpose": "核验法定代表人身份"
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/InvalidParameter"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/StorageUnavailable"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -3315,11 +4893,14 @@ extension OpenAPIDocument {
               "subscription-not-active",
               "ack-out-of-range",
               "record-not-found",
+              "field-not-granted",
+              "invalid-verification",
+              "rate-limited",
               "not-ready",
               "storage-unavailable",
               "internal-error"
             ],
-            "description": "The stable problem code; every code of the bus is listed (`docs/errors.md` has the same table). Status by code: `not-found` 404; `method-not-allowed` 405; `payload-too-large` 413; `unsupported-media-type` 415; `malformed-request` 400; `invalid-parameter` 400; `unauthenticated` 401; `certificate-revoked` 401; `forbidden` 403; `department-suspended` 403; `department-not-found` 404; `invalid-department` 422; `certificate-not-found` 404; `resource-not-found` 404; `invalid-resource` 422; `already-exists` 409; `invalid-state` 409; `incompatible-change` 409; `malformed-jws` 400; `invalid-jws-header` 400; `bad-signature` 400; `unknown-certificate` 403; `malformed-message` 400; `sender-mismatch` 403; `clock-skew` 400; `resource-not-published` 409; `not-provider` 403; `bad-operation-count` 422; `schema-violation` 422; `replayed-envelope` 409; `not-shareable` 403; `invalid-subscription` 422; `subscription-not-found` 404; `not-subscribed` 403; `subscription-not-active` 409; `ack-out-of-range` 409; `record-not-found` 404; `not-ready` 503; `storage-unavailable` 503; `internal-error` 500."
+            "description": "The stable problem code; every code of the bus is listed (`docs/errors.md` has the same table). Status by code: `not-found` 404; `method-not-allowed` 405; `payload-too-large` 413; `unsupported-media-type` 415; `malformed-request` 400; `invalid-parameter` 400; `unauthenticated` 401; `certificate-revoked` 401; `forbidden` 403; `department-suspended` 403; `department-not-found` 404; `invalid-department` 422; `certificate-not-found` 404; `resource-not-found` 404; `invalid-resource` 422; `already-exists` 409; `invalid-state` 409; `incompatible-change` 409; `malformed-jws` 400; `invalid-jws-header` 400; `bad-signature` 400; `unknown-certificate` 403; `malformed-message` 400; `sender-mismatch` 403; `clock-skew` 400; `resource-not-published` 409; `not-provider` 403; `bad-operation-count` 422; `schema-violation` 422; `replayed-envelope` 409; `not-shareable` 403; `invalid-subscription` 422; `subscription-not-found` 404; `not-subscribed` 403; `subscription-not-active` 409; `ack-out-of-range` 409; `record-not-found` 404; `field-not-granted` 403; `invalid-verification` 422; `rate-limited` 429; `not-ready` 503; `storage-unavailable` 503; `internal-error` 500."
           },
           "errors": {
             "type": "array",
@@ -4245,7 +5826,7 @@ extension OpenAPIDocument {
                 "type": "string",
                 "format": "uri",
                 "pattern": "^https://.+",
-                "description": "Where the bus POSTs each delivery JWS, over HTTPS with its own client certificate."
+                "description": "Where the bus POSTs each delivery JWS (`Content-Type: application/jose+json`), over HTTPS, presenting its own client certificate (SAN `urn:sharebus:bus`, EKU clientAuth); the server's certificate must chain to the platform CA or a trusted root. A 2xx acknowledges the batch. Anything else, a timeout, a refused connection or a TLS failure is retried with exponential backoff (1 s doubling to 5 min, less up to 20 % at random); after the configured attempts (default 10) or age (default 24 h) the batch goes to the dead-letter queue and the next one follows. No later batch is sent before an earlier one is acknowledged or dead-lettered; redirects are not followed. The host's addresses are checked when subscribing and before every connection (see `invalid-webhook-url`)."
               }
             }
           }
@@ -4944,6 +6525,586 @@ extension OpenAPIDocument {
             "description": "Newest first."
           }
         }
+      },
+      "QueueRow": {
+        "type": "object",
+        "description": "One subscription's queue as operators see it: where delivery stands and how it goes, never a record value. Every member is present on every row, `null` when there is nothing to say.",
+        "required": [
+          "subscription",
+          "consumer",
+          "resource",
+          "mode",
+          "status",
+          "paused",
+          "cursor",
+          "head",
+          "depth",
+          "oldestUnackedAgeSeconds",
+          "deliveryRatePerMinute",
+          "consecutiveFailures",
+          "deadLetters",
+          "lastDeliveryAt",
+          "lastError",
+          "nextAttemptAt"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "subscription": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "consumer": {
+            "$ref": "#/components/schemas/DepartmentId"
+          },
+          "resource": {
+            "$ref": "#/components/schemas/ResourceCode"
+          },
+          "mode": {
+            "enum": [
+              "pull",
+              "push"
+            ]
+          },
+          "status": {
+            "enum": [
+              "pending",
+              "active",
+              "paused",
+              "rejected",
+              "suspended",
+              "revoked"
+            ],
+            "description": "The subscription's status, or `paused` for an active subscription an operator paused."
+          },
+          "paused": {
+            "type": "boolean",
+            "description": "An operator paused delivery (`POST /v1/ops/subscriptions/{id}/pause`), whatever the status."
+          },
+          "cursor": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0,
+            "description": "The last sequence acknowledged (pull) or pushed and acknowledged or dead-lettered (push)."
+          },
+          "head": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0,
+            "description": "The last sequence of the resource's log."
+          },
+          "depth": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 0,
+            "description": "`head - cursor`: messages not yet acknowledged."
+          },
+          "oldestUnackedAgeSeconds": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "Seconds since the first unacknowledged message was accepted; null when the queue is empty.",
+            "minimum": 0
+          },
+          "deliveryRatePerMinute": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Messages delivered (pulled, or pushed and acknowledged) per minute, averaged over the last 5 minutes."
+          },
+          "consecutiveFailures": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Failed push attempts since the last success."
+          },
+          "deadLetters": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Batches in the subscription's dead-letter queue."
+          },
+          "lastDeliveryAt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "When a pull last handed out messages or a push was last acknowledged.",
+            "format": "date-time"
+          },
+          "lastError": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "How the last failed push attempt failed (`HTTP 503`, `timed out waiting for the answer`, `connection refused`, `refused before connecting: ...`); null after a success."
+          },
+          "nextAttemptAt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "When the push batch in hand is tried again, while it waits for a retry.",
+            "format": "date-time"
+          }
+        },
+        "examples": [
+          {
+            "subscription": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+            "consumer": "yc.hrss",
+            "resource": "base.population",
+            "mode": "push",
+            "status": "active",
+            "paused": false,
+            "cursor": 40,
+            "head": 57,
+            "depth": 17,
+            "oldestUnackedAgeSeconds": 312,
+            "deliveryRatePerMinute": 4.2,
+            "consecutiveFailures": 3,
+            "deadLetters": 1,
+            "lastDeliveryAt": "2026-11-22T11:54:10Z",
+            "lastError": "HTTP 503",
+            "nextAttemptAt": "2026-11-22T12:00:04Z"
+          }
+        ]
+      },
+      "QueueList": {
+        "type": "object",
+        "required": [
+          "queues"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "queues": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/QueueRow"
+            },
+            "description": "Every subscription, in id order."
+          }
+        }
+      },
+      "DeadLetter": {
+        "type": "object",
+        "description": "A pushed batch that failed every attempt (or grew too old) and was set aside so the queue could move on: a range of the resource's log, never its records. A replay reads the records again.",
+        "required": [
+          "id",
+          "subscription",
+          "firstSequence",
+          "lastSequence",
+          "count",
+          "sizeBytes",
+          "attempts",
+          "lastError",
+          "createdAt",
+          "status"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "subscription": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "firstSequence": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 1
+          },
+          "lastSequence": {
+            "type": "integer",
+            "format": "int64",
+            "minimum": 1
+          },
+          "count": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Messages in the range."
+          },
+          "sizeBytes": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Bytes of the last delivery body the webhook refused."
+          },
+          "attempts": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Attempts made, replays included."
+          },
+          "lastError": {
+            "type": "string",
+            "description": "How the last attempt failed."
+          },
+          "createdAt": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "status": {
+            "enum": [
+              "dead",
+              "replaying"
+            ],
+            "description": "`replaying` from a replay request until the replay is acknowledged (then the dead letter is gone) or fails every attempt (then it is `dead` again)."
+          },
+          "replayRequestedAt": {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        },
+        "examples": [
+          {
+            "id": "5e0c2b7d-1f4a-4c3e-9d8b-7a6f5e4d3c21",
+            "subscription": "9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64",
+            "firstSequence": 21,
+            "lastSequence": 40,
+            "count": 20,
+            "sizeBytes": 18734,
+            "attempts": 10,
+            "lastError": "HTTP 503",
+            "createdAt": "2026-11-22T08:13:55Z",
+            "status": "dead"
+          }
+        ]
+      },
+      "DeadLetterList": {
+        "type": "object",
+        "required": [
+          "deadLetters"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "deadLetters": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/DeadLetter"
+            },
+            "description": "Oldest range first."
+          }
+        }
+      },
+      "Evidence": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$",
+        "description": "A JWS signed by the bus in compact serialization (RFC 7515 section 7.1): `base64url(header).base64url(payload).base64url(signature)`, ES256 with the bus signing certificate (`GET /v1/pki/bus.pem`), header `{\"alg\": \"ES256\", \"typ\": \"sharebus-evidence+jws\", \"x5t#S256\"}`, payload `EvidencePayload`. Check it offline with `sharebus evidence verify FILE --ca ca.pem --bus bus.pem`."
+      },
+      "EvidencePayload": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "requestSha256",
+          "result",
+          "caller",
+          "at"
+        ],
+        "description": "What evidence signs.",
+        "properties": {
+          "requestSha256": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{64}$",
+            "description": "Hex SHA-256 of the canonical JSON (RFC 8785) of the request body; for `GET .../materials`, of `{\"holderId\"}` as given in the path (and `purpose` when given)."
+          },
+          "result": {
+            "type": "object",
+            "description": "The answer without its `evidence` member."
+          },
+          "caller": {
+            "type": "string",
+            "description": "The caller's identity, the SAN URI of its certificate.",
+            "examples": [
+              "urn:sharebus:dept:yc.tax"
+            ]
+          },
+          "at": {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        }
+      },
+      "VerifyRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "resource",
+          "key",
+          "claims",
+          "purpose"
+        ],
+        "description": "Body of `POST /v1/verify`.",
+        "properties": {
+          "resource": {
+            "$ref": "#/components/schemas/ResourceCode"
+          },
+          "key": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "description": "The primary key of the record, e.g. the citizen id for `base.population`, the credit code for `base.legal-person`."
+          },
+          "claims": {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 64,
+            "additionalProperties": {
+              "type": [
+                "string",
+                "number",
+                "integer",
+                "boolean"
+              ]
+            },
+            "description": "Claimed values by field name. Every field must be among the subscription's granted fields (or the primary key); objects, arrays and points cannot be verified."
+          },
+          "purpose": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 500,
+            "description": "Why the data is verified; written to the audit log and shown in the holder's access log."
+          }
+        },
+        "examples": [
+          {
+            "resource": "base.population",
+            "key": "11010519491231002X",
+            "claims": {
+              "name": "张三",
+              "birthDate": "1949-12-31"
+            },
+            "purpose": "办理个人所得税专项附加扣除"
+          }
+        ]
+      },
+      "VerifyAnswer": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "result",
+          "fields",
+          "evidence"
+        ],
+        "description": "Answer of `POST /v1/verify`: whether the claims hold, never a stored value.",
+        "properties": {
+          "result": {
+            "type": "string",
+            "enum": [
+              "match",
+              "mismatch",
+              "not-found"
+            ],
+            "description": "`match` when every claimed field equals the stored value, `mismatch` when one does not, `not-found` when there is no current record under the key."
+          },
+          "fields": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "boolean"
+            },
+            "description": "Per claimed field, whether it equals the stored value (all false for `not-found`)."
+          },
+          "evidence": {
+            "$ref": "#/components/schemas/Evidence"
+          }
+        }
+      },
+      "CertificateCheck": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "type"
+        ],
+        "description": "Body of `POST /v1/certificates/verify`: `type` and exactly one of `number` and `holderId`.",
+        "properties": {
+          "type": {
+            "type": "string",
+            "description": "The e-certificate resource code (`cert.business-licence`), or the code without `cert.` (`business-licence`)."
+          },
+          "number": {
+            "type": "string",
+            "description": "The certificate number (the resource's primary key)."
+          },
+          "holderId": {
+            "type": "string",
+            "description": "The holder's citizen id or credit code; the current certificate of the holder is answered about (else the latest issued)."
+          },
+          "sha256": {
+            "type": "string",
+            "pattern": "^[0-9A-Fa-f]{64}$",
+            "description": "Hex SHA-256 of the file in hand, compared in constant time with the one on record."
+          },
+          "purpose": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 500,
+            "description": "Why; written to the audit log. Default: the subscription's purpose."
+          }
+        },
+        "examples": [
+          {
+            "type": "business-licence",
+            "number": "91640100MA76543210",
+            "sha256": "3f0c9a4d5e6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7",
+            "purpose": "核验申请人提交的营业执照"
+          }
+        ]
+      },
+      "CertificateAnswer": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "exists",
+          "current",
+          "issuer",
+          "fileMatches",
+          "evidence"
+        ],
+        "description": "Answer of `POST /v1/certificates/verify`.",
+        "properties": {
+          "exists": {
+            "type": "boolean",
+            "description": "A current record of the certificate is on file."
+          },
+          "current": {
+            "type": "boolean",
+            "description": "`status` is `valid` and `expiryDate`, if any, is not before today (China Standard Time, by the bus clock). Revoked, cancelled and expired certificates are not current."
+          },
+          "issuer": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Who issued it; null when it does not exist."
+          },
+          "fileMatches": {
+            "type": [
+              "boolean",
+              "null"
+            ],
+            "description": "Whether `sha256` equals the `fileSha256` on record; null when no `sha256` was given."
+          },
+          "evidence": {
+            "$ref": "#/components/schemas/Evidence"
+          }
+        }
+      },
+      "MaterialItem": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "resource"
+        ],
+        "description": "One e-certificate or filed material. With a `query` grant, the members the grant covers (`number` always: the primary key); with a `verify`-only grant, only `resource` and, for a certificate, `type`: a verify grant returns no stored value.",
+        "properties": {
+          "resource": {
+            "$ref": "#/components/schemas/ResourceCode"
+          },
+          "type": {
+            "type": "string",
+            "description": "The certificate's resource code, or a material's `materialType`."
+          },
+          "number": {
+            "type": "string",
+            "description": "The record's primary key (licence or certificate number, material id)."
+          },
+          "issuer": {
+            "type": "string"
+          },
+          "issueDate": {
+            "type": "string",
+            "format": "date"
+          },
+          "expiryDate": {
+            "type": "string",
+            "format": "date"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "valid",
+              "revoked",
+              "cancelled",
+              "expired"
+            ]
+          },
+          "sha256": {
+            "type": "string",
+            "description": "The `fileSha256` on record."
+          }
+        }
+      },
+      "MaterialList": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "materials",
+          "evidence"
+        ],
+        "description": "Answer of `GET /v1/holders/{holderId}/materials`, in resource then key order.",
+        "properties": {
+          "materials": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/MaterialItem"
+            }
+          },
+          "evidence": {
+            "$ref": "#/components/schemas/Evidence"
+          }
+        }
+      },
+      "AccessLogEntry": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "at",
+          "department",
+          "action",
+          "resource",
+          "purpose"
+        ],
+        "properties": {
+          "at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "department": {
+            "$ref": "#/components/schemas/DepartmentId"
+          },
+          "action": {
+            "type": "string",
+            "enum": [
+              "verify",
+              "certificate-verify",
+              "materials",
+              "query"
+            ]
+          },
+          "resource": {
+            "$ref": "#/components/schemas/ResourceCode"
+          },
+          "purpose": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The purpose stated with the request, or the subscription's."
+          }
+        }
+      },
+      "AccessLog": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "entries"
+        ],
+        "description": "Answer of `GET /v1/holders/{holderId}/access-log`, oldest first. A materials listing appears once per resource it searched.",
+        "properties": {
+          "entries": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AccessLogEntry"
+            }
+          },
+          "next": {
+            "type": "integer",
+            "description": "The `from` of the next page, when there may be one."
+          }
+        }
       }
     },
     "parameters": {
@@ -4995,6 +7156,33 @@ extension OpenAPIDocument {
           "type": "string",
           "format": "uuid"
         }
+      },
+      "DeadLetterIdPath": {
+        "name": "dlId",
+        "in": "path",
+        "required": true,
+        "description": "Dead letter id.",
+        "schema": {
+          "type": "string",
+          "format": "uuid"
+        }
+      },
+      "HolderIdPath": {
+        "name": "holderId",
+        "in": "path",
+        "required": true,
+        "description": "The holder: an 18-character citizen id (GB 11643, its check character verified; a lower-case `x` is accepted) or a unified social credit code (GB 32100). Compared after NFKC, trimming and upper-casing; anything else answers `invalid-parameter`.",
+        "schema": {
+          "type": "string"
+        },
+        "examples": {
+          "company": {
+            "value": "91640100MA000071X7"
+          },
+          "person": {
+            "value": "11010519491231002X"
+          }
+        }
       }
     },
     "headers": {
@@ -5011,6 +7199,16 @@ extension OpenAPIDocument {
           "type": "string",
           "examples": [
             "GET, PUT"
+          ]
+        }
+      },
+      "RetryAfter": {
+        "description": "Whole seconds until the request may be made again.",
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "examples": [
+            12
           ]
         }
       }
@@ -6049,6 +8247,94 @@ extension OpenAPIDocument {
                   "status": 403,
                   "detail": "department yc.psb is suspended",
                   "code": "department-suspended"
+                }
+              }
+            }
+          }
+        }
+      },
+      "DeadLetterNotFound": {
+        "description": "No subscription has this id (`subscription-not-found`), or it has no dead letter with this id (`dead-letter-not-found`, also once it was replayed or discarded).",
+        "headers": {
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "subscription-not-found",
+                        "dead-letter-not-found"
+                      ]
+                    },
+                    "status": {
+                      "const": 404
+                    }
+                  }
+                }
+              ]
+            },
+            "examples": {
+              "deadLetterNotFound": {
+                "value": {
+                  "type": "urn:sharebus:problem:dead-letter-not-found",
+                  "title": "No such dead letter",
+                  "status": 404,
+                  "detail": "subscription 9b2e4c1a-6f3d-4e8b-a1c7-2d5f0e9b3a64 has no dead letter 5e0c2b7d-1f4a-4c3e-9d8b-7a6f5e4d3c21",
+                  "code": "dead-letter-not-found"
+                }
+              }
+            }
+          }
+        }
+      },
+      "RateLimited": {
+        "description": "Too many verification requests (`rate-limited`): each consumer department may make 20 a second (bursts of 40), and 5 a minute about one key — a holder, a record key or a certificate — (bursts of 10); `Retry-After` says when to try again. Throttled requests change nothing and are not audited.",
+        "headers": {
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          },
+          "Retry-After": {
+            "$ref": "#/components/headers/RetryAfter"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "rate-limited"
+                      ]
+                    },
+                    "status": {
+                      "const": 429
+                    }
+                  }
+                }
+              ]
+            },
+            "examples": {
+              "perKey": {
+                "value": {
+                  "type": "urn:sharebus:problem:rate-limited",
+                  "title": "Too many requests",
+                  "status": 429,
+                  "detail": "too many verification requests about this key; retry after 12 s",
+                  "code": "rate-limited"
                 }
               }
             }

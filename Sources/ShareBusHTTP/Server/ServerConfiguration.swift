@@ -14,6 +14,16 @@ public struct ServerConfiguration: Sendable {
     public var maxBodySize: Int = 4 * 1024 * 1024
     /// Largest page a list answers. Default 1000.
     public var maxPageSize: Int = 1000
+    /// Port of the plain-HTTP local listener (`/metrics`, `/healthz`, `/readyz`, no client
+    /// certificate), for Prometheus and probes. Default nil: none; `serve` turns it on at 9464.
+    /// 0 picks a free port (tests).
+    public var localPort: Int? = nil
+    /// Address of the local listener. Default `127.0.0.1`: only this host may scrape.
+    public var localHost: String = "127.0.0.1"
+    /// Also serve the operator dashboard `/ui/` on the local listener, to anyone who can reach it
+    /// (trusted-localhost operator access; refused unless `localHost` is a loopback address).
+    /// Default false; `serve --dev` turns it on.
+    public var dashboardOnLocalListener = false
 
     public init() {}
 }

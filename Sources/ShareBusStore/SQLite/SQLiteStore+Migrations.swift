@@ -120,6 +120,52 @@ extension SQLiteStore {
                     CREATE INDEX audit_subject ON audit(subject, idx) WHERE subject IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v4-push-delivery") { db in
+            // Times are seconds since 1970 (REAL), like the certificate table's.
+            try db.execute(
+                sql: """
+                    CREATE TABLE delivery_state (
+                        subscription TEXT PRIMARY KEY NOT NULL,
+                        paused INTEGER NOT NULL DEFAULT 0,
+                        batch_first INTEGER,
+                        batch_last INTEGER,
+                        batch_replay TEXT,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        first_attempt_at REAL,
+                        next_attempt_at REAL,
+                        last_attempt_at REAL,
+                        last_error TEXT,
+                        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                        last_delivery_at REAL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE dead_letter (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        subscription TEXT NOT NULL,
+                        first_sequence INTEGER NOT NULL,
+                        last_sequence INTEGER NOT NULL,
+                        size_bytes INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        last_error TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        replay_requested_at REAL
+                    );
+                    CREATE INDEX dead_letter_subscription ON dead_letter(subscription, first_sequence);
+                    CREATE TABLE delivery_tally (
+                        subscription TEXT NOT NULL,
+                        minute INTEGER NOT NULL,
+                        messages INTEGER NOT NULL,
+                        PRIMARY KEY (subscription, minute)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("v5-verification") { db in
+            // Materials and certificate checks find a holder's current records by `holderId`, compared
+            // upper-cased (a lower-case `x` check character finds the same holder).
+            try db.execute(
+                sql: """
+                    CREATE INDEX record_state_holder ON record_state(resource, upper(json_extract(record, '$.holderId')));
+                    """)
+        }
         return migrator
     }()
 }
