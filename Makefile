@@ -50,7 +50,7 @@ openapi:
 
 # Benchmarks against RabbitMQ and nginx (both from apt, started and stopped by the script); release
 # builds in .build-release and .build-bench. `bench` writes docs/benchmarks.md and docs/benchmarks.json
-# (about 15 minutes); `bench-quick` runs W1, W4 and a small W5 briefly and leaves docs/ alone.
+# (about 8 minutes once built); `bench-quick` runs W1, W4 and a small W5 briefly and leaves docs/ alone.
 bench:
 	scripts/bench.sh
 
