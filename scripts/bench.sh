@@ -23,10 +23,10 @@ SUPPORT="python3 $ROOT/scripts/bench_support.py"
 CONFIG=${BENCH_BUS_CONFIG:-release}
 
 if [[ $MODE == quick ]]; then
-    W1_WARMUP=1 W1_SECONDS=5 CEILING_SECONDS=2 W4_WARMUP=1 W4_SECONDS=5 W5_RECORDS=50000 W5_MAX_SECONDS=40
+    W1_WARMUP=1 W1_SECONDS=5 CEILING_SECONDS=1 W4_WARMUP=1 W4_SECONDS=5 W5_RECORDS=50000 W5_MAX_SECONDS=40 FSYNC_SECONDS=1
     OUT_DIR=${BENCH_OUT:-$ROOT/.build-bench/quick}
 else
-    W1_WARMUP=3 W1_SECONDS=20 CEILING_SECONDS=4 W4_WARMUP=2 W4_SECONDS=20 W5_RECORDS=1000000 W5_MAX_SECONDS=420
+    W1_WARMUP=3 W1_SECONDS=20 CEILING_SECONDS=4 W4_WARMUP=2 W4_SECONDS=20 W5_RECORDS=1000000 W5_MAX_SECONDS=420 FSYNC_SECONDS=3
     W2_SECONDS=15 W3_COUNT=500
     OUT_DIR=${BENCH_OUT:-$ROOT/docs}
 fi
@@ -89,14 +89,20 @@ stop_bus() {
 }
 stop_rabbit() {
     [[ -n "$RABBIT_STARTED" ]] || return 0
+    local pid="" p
+    [[ -f "$WORK/rabbit/rabbit.pid" ]] && pid=$(cat "$WORK/rabbit/rabbit.pid" 2>/dev/null || true)
     rabbit_env /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" stop >/dev/null 2>&1 || true
-    # Still there after `stop` (it did not answer): the node's own beam process, found by its pid file.
-    if [[ -f "$WORK/rabbit/rabbit.pid" ]]; then
-        pid=$(cat "$WORK/rabbit/rabbit.pid" 2>/dev/null || true)
-        if [[ -n "$pid" ]] && grep -q "${RABBIT_NODE%@*}" "/proc/$pid/cmdline" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+    if [[ -n "$pid" ]]; then
+        for _ in $(seq 1 100); do [[ -d "/proc/$pid" ]] || break; sleep 0.1; done
+        # Still there (it did not answer `stop`): the node's own beam process, found by its pid file.
+        if grep -q "${RABBIT_NODE%@*}" "/proc/$pid/cmdline" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
     fi
-    # The private epmd started for this node (its own port), not any other.
+    # The private epmd started for this node, on its own port; `epmd -kill` refuses while a node is
+    # registered, so it comes after the node, and any epmd left listening on that port is ended by pid.
     rabbit_env epmd -kill >/dev/null 2>&1 || true
+    for p in $(pgrep -x epmd || true); do
+        if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "ERL_EPMD_PORT=$EPMD_PORT"; then kill "$p" 2>/dev/null || true; fi
+    done
     RABBIT_STARTED=""
 }
 stop_nginx() {
@@ -118,7 +124,7 @@ trap 'exit 130' INT TERM
 
 # ---- the machine, measured on the spot ----
 $SUPPORT machine "$WORK" > "$RESULTS/machine.json"
-$SUPPORT fsync "$WORK" 3 > "$RESULTS/fsync.json"
+$SUPPORT fsync "$WORK" "$FSYNC_SECONDS" > "$RESULTS/fsync.json"
 cat > "$RESULTS/run.json" <<JSON
 {"mode": "$MODE", "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "commit": "${BENCH_BUS_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}",
  "dirty": $( [[ "${BENCH_BUS_SOURCE:-}" != head && -n "$(git status --porcelain -- Sources Package.swift 2>/dev/null)" ]] && echo true || echo false ),
@@ -282,7 +288,7 @@ run w5-bus $((2 * W5_MAX_SECONDS + 60)) "$BENCH" backlog $T --bus-pid "$BUS_PID"
 du -sm "$DATA" | awk '{print "{\"store_mb\": " $1 "}"}' > "$RESULTS/store.json"
 stop_bus
 # The disk again, now that the run is over: on a shared machine its flush rate moves.
-$SUPPORT fsync "$WORK" 3 > "$RESULTS/fsync-end.json"
+$SUPPORT fsync "$WORK" "$FSYNC_SECONDS" > "$RESULTS/fsync-end.json"
 
 mkdir -p "$OUT_DIR"
 python3 "$ROOT/scripts/bench_render.py" "$RESULTS" "$OUT_DIR/benchmarks.md" "$OUT_DIR/benchmarks.json"
