@@ -62,7 +62,7 @@ public final class EnvelopeIngest: Sendable {
         guard message.sender == caller else {
             throw ShareBusError(.senderMismatch, "the message's sender \(message.sender) is not the caller \(caller)")
         }
-        let digest = SHA256.hash(data: jws.payload).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(SHA256.hash(data: jws.payload))
         // A resend of an accepted envelope answers its receipt, even once createdAt has aged.
         if let existing = try await store.existingEnvelope(sender: message.sender, id: message.id) {
             guard existing.payloadSHA256 == digest else {

@@ -35,13 +35,9 @@ public struct TestPKI: Sendable {
     public static func record(_ credential: IssuedCredential, kind: CertificateRecord.Kind = .client, in store: any ShareBusStore)
         async throws
     {
-        let certificate = credential.certificate
-        let principal = certificate.principal?.uri ?? CertificateProfile.busURI
+        let record = CertificateRecord(credential.certificate, kind: kind)
         try await store.recordCertificate(
-            CertificateRecord(
-                serial: certificate.serialHex, fingerprint: certificate.sha256Fingerprint, principal: principal, kind: kind,
-                notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter, pem: credential.certificatePEM),
-            audit: AuditEvent(at: Date(), actor: "system:test", action: "certificate.issue", target: certificate.serialHex))
+            record, audit: AuditEvent(at: Date(), actor: "system:test", action: "certificate.issue", target: record.serial))
     }
 }
 

@@ -70,12 +70,3 @@ struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-extension CertificateRecord {
-    init(_ credential: IssuedCredential, kind: Kind, principal: String) {
-        let certificate = credential.certificate
-        self.init(
-            serial: certificate.serialHex, fingerprint: certificate.sha256Fingerprint, principal: principal, kind: kind,
-            notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter, pem: credential.certificatePEM)
-    }
-}

@@ -73,7 +73,7 @@ struct Provisioning {
     }
 
     private func record(_ credential: IssuedCredential, kind: CertificateRecord.Kind, principal: String, action: String) async throws {
-        let record = CertificateRecord(credential, kind: kind, principal: principal)
+        let record = CertificateRecord(credential.certificate, kind: kind, principal: principal)
         try await store.recordCertificate(
             record,
             audit: AuditEvent(

@@ -36,7 +36,7 @@ struct AddSigningKeyCommand: AsyncParsableCommand {
         let credential = IssuedCredential(certificate: certificate, privateKeyPEM: try SigningKeyPEM.encode(key))
         try state.pki.write(credential, certificate: certificateFile, key: keyFile)
         let principal = Principal.department(department.id).uri
-        let record = CertificateRecord(credential, kind: .signing, principal: principal)
+        let record = CertificateRecord(credential.certificate, kind: .signing, principal: principal)
         do {
             try await store.recordCertificate(
                 record,

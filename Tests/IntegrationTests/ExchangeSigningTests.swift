@@ -12,9 +12,7 @@ struct ExchangeSigningTests {
     /// Files a signing certificate the way the CLI does when it registers one for a department.
     static func recordSigning(_ certificate: Certificate, in store: any ShareBusStore) async throws {
         try await store.recordCertificate(
-            CertificateRecord(
-                serial: certificate.serialHex, fingerprint: certificate.sha256Fingerprint, principal: certificate.principal!.uri,
-                kind: .signing, notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter, pem: certificate.pemString),
+            CertificateRecord(certificate, kind: .signing, principal: certificate.principal!.uri),
             audit: AuditEvent(at: Date(), actor: "system:test", action: "certificate.issue", target: certificate.serialHex))
     }
 
