@@ -160,7 +160,13 @@ BUS_PORT=$($SUPPORT free-port)
 BUS_URL=https://127.0.0.1:$BUS_PORT
 # No local metrics listener (its default port may be taken by a developer's bus), where the build has one.
 SERVE_EXTRA=""
-"$BUS" serve --help 2>/dev/null | grep -q -- --metrics-port && SERVE_EXTRA="--metrics-port 0"
+SERVE_HELP=$("$BUS" serve --help 2>/dev/null || true)
+grep -q -- --metrics-port <<<"$SERVE_HELP" && SERVE_EXTRA="--metrics-port 0"
+# The workloads measure the bus, not its throttles: the per-caller request limit off, and the
+# verification throttle (W4: one consumer, 64 connections, 1,000 keys) far above what is offered.
+grep -q -- --rate-limit <<<"$SERVE_HELP" && SERVE_EXTRA="$SERVE_EXTRA --rate-limit 0"
+grep -q -- --verify-rate <<<"$SERVE_HELP" &&
+    SERVE_EXTRA="$SERVE_EXTRA --verify-rate 1000000 --verify-burst 1000000 --verify-key-rate 1000000 --verify-key-burst 1000000"
 start_bus() {
     "$BUS" serve $S --host 127.0.0.1 --port "$BUS_PORT" --log-level warning $SERVE_EXTRA >"$WORK/bus.out" 2>"$WORK/bus.err" &
     BUS_PID=$!

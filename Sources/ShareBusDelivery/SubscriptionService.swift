@@ -25,8 +25,10 @@ public struct SubscriptionService: Sendable {
         try await Self.definition(code, in: store)
     }
 
+    /// Read through the store's cache when it keeps one (`StoreCaches`): a catalog change is seen
+    /// by the very next call.
     static func definition(_ code: String, in store: any ShareBusStore) async throws -> Resource {
-        let versions = try await store.resourceVersions(code: code)
+        let versions = try await CatalogService.resourceVersions(code: code, in: store)
         guard let resource = versions.last(where: { $0.status != .draft }) ?? versions.last else {
             throw ShareBusError(.resourceNotFound, "no resource \(code)")
         }
@@ -64,13 +66,28 @@ public struct SubscriptionService: Sendable {
 
     /// A subscription the caller may read, or `subscription-not-found` (also for one it may not read).
     public func read(_ id: String, principal: Principal, department: Department?) async throws -> (Subscription, Resource) {
-        guard let subscription = try await store.subscription(id: id) else {
+        guard let subscription = try await subscription(id: id) else {
             throw ShareBusError(.subscriptionNotFound, "no subscription \(id)")
         }
         let resource = try await definition(subscription.resource)
         guard SubscriptionAuthority.canRead(principal: principal, department: department, subscription: subscription, resource: resource)
         else { throw ShareBusError(.subscriptionNotFound, "no subscription \(id)") }
         return (subscription, resource)
+    }
+
+    /// The stored subscription `id`, through the store's cache when it keeps one; any change to a
+    /// subscription (a decision, an acknowledgement) is seen by the very next call.
+    public func subscription(id: String) async throws -> Subscription? {
+        guard let caches = (store as? any CachedStore)?.caches else { return try await store.subscription(id: id) }
+        return try await caches.subscriptions.value(for: id) { try await store.subscription(id: id) }
+    }
+
+    /// Every subscription of `consumer` to `resource`, whatever its status, through the store's
+    /// cache when it keeps one: the lookup the pull, query and verify routes make on every request.
+    public func subscriptions(consumer: String, resource: String) async throws -> [Subscription] {
+        let load = { [store] in try await store.subscriptions(SubscriptionFilter(consumer: consumer, resources: [resource], limit: 1000)) }
+        guard let caches = (store as? any CachedStore)?.caches else { return try await load() }
+        return try await caches.consumerSubscriptions.value(for: consumer + "\u{0}" + resource, load: load)
     }
 
     /// Pending requests the caller may decide (provider of the resource, steward, operator).

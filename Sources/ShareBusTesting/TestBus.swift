@@ -31,7 +31,8 @@ public struct TestBus: Sendable {
         let pki = try TestPKI()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sharebus-test-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
+        // As `serve` runs it: identities, definitions and subscriptions cached.
+        let store = try SQLiteStore(directory: directory, cachesReads: true)
         try await TestPKI.record(pki.server, kind: .server, in: store)
         try await TestPKI.record(pki.busSigning, kind: .busSigning, in: store)
         var configuration = ServerConfiguration()

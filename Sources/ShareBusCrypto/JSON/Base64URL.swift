@@ -44,36 +44,44 @@ public enum Base64URL {
     public static func decode(_ string: some StringProtocol) -> [UInt8]? {
         let chars = Array(string.utf8)
         if chars.count % 4 == 1 { return nil }
-        var values = [UInt8]()
-        values.reserveCapacity(chars.count)
-        for char in chars {
-            let value = reverse[Int(char)]
-            if value == 0xFF { return nil }
-            values.append(value)
+        return chars.withUnsafeBufferPointer { chars in
+            reverse.withUnsafeBufferPointer { reverse -> [UInt8]? in
+                // One pass: four characters to three bytes; any character outside the alphabet maps
+                // to 0xFF, and OR-ing the four values shows it without a branch per character.
+                var out = [UInt8]()
+                out.reserveCapacity(chars.count * 3 / 4)
+                var i = 0
+                while i + 4 <= chars.count {
+                    let a = reverse[Int(chars[i])], b = reverse[Int(chars[i + 1])]
+                    let c = reverse[Int(chars[i + 2])], d = reverse[Int(chars[i + 3])]
+                    if (a | b | c | d) & 0xC0 != 0 { return nil }
+                    let n = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                    out.append(UInt8(n >> 16 & 0xFF))
+                    out.append(UInt8(n >> 8 & 0xFF))
+                    out.append(UInt8(n & 0xFF))
+                    i += 4
+                }
+                var tail: [UInt8] = []
+                for char in chars[i...] {
+                    let value = reverse[Int(char)]
+                    if value == 0xFF { return nil }
+                    tail.append(value)
+                }
+                switch tail.count {
+                case 2:
+                    // 12 bits carry one byte; the low 4 bits must be zero or two spellings would decode alike.
+                    guard tail[1] & 0x0F == 0 else { return nil }
+                    out.append(tail[0] << 2 | tail[1] >> 4)
+                case 3:
+                    guard tail[2] & 0x03 == 0 else { return nil }
+                    let n = UInt32(tail[0]) << 12 | UInt32(tail[1]) << 6 | UInt32(tail[2])
+                    out.append(UInt8(n >> 10 & 0xFF))
+                    out.append(UInt8(n >> 2 & 0xFF))
+                default:
+                    break
+                }
+                return out
+            }
         }
-        var out = [UInt8]()
-        out.reserveCapacity(chars.count * 3 / 4)
-        var i = 0
-        while i + 4 <= values.count {
-            let n = UInt32(values[i]) << 18 | UInt32(values[i + 1]) << 12 | UInt32(values[i + 2]) << 6 | UInt32(values[i + 3])
-            out.append(UInt8(n >> 16 & 0xFF))
-            out.append(UInt8(n >> 8 & 0xFF))
-            out.append(UInt8(n & 0xFF))
-            i += 4
-        }
-        switch values.count - i {
-        case 2:
-            // 12 bits carry one byte; the low 4 bits must be zero or two spellings would decode alike.
-            guard values[i + 1] & 0x0F == 0 else { return nil }
-            out.append(values[i] << 2 | values[i + 1] >> 4)
-        case 3:
-            guard values[i + 2] & 0x03 == 0 else { return nil }
-            let n = UInt32(values[i]) << 12 | UInt32(values[i + 1]) << 6 | UInt32(values[i + 2])
-            out.append(UInt8(n >> 10 & 0xFF))
-            out.append(UInt8(n >> 2 & 0xFF))
-        default:
-            break
-        }
-        return out
     }
 }

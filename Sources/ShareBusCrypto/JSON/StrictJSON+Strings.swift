@@ -2,13 +2,49 @@
 extension StrictJSONParser {
     mutating func parseString() throws(StrictJSON.Error) -> String {
         index += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
+        let start = index
+        // Fast path: the run up to the first quote, backslash or control byte in one tight loop.
+        // Most strings (names, base64url, ids) end there; one ASCII run needs no UTF-8 check at all.
+        var ascii = true
+        let stop = bytes.withUnsafeBufferPointer { buffer in
+            var i = start
+            while i < buffer.count {
+                let b = buffer[i]
+                if b == 0x22 || b == 0x5C || b < 0x20 { break }
+                if b >= 0x80 { ascii = false }
+                i += 1
+            }
+            return i
+        }
+        index = stop
+        if stop < bytes.count, bytes[stop] == UInt8(ascii: "\"") {
+            let run = bytes[start..<stop]
+            let text: String
+            if ascii {
+                text = String(decoding: run, as: UTF8.self)
+            } else {
+                guard let valid = String(validating: run, as: UTF8.self) else {
+                    throw StrictJSON.Error(message: "invalid UTF-8 in string", offset: start)
+                }
+                text = valid
+            }
+            index += 1
+            return text
+        }
+        return try parseStringWithEscapes(runStart: start)
+    }
+
+    /// The general case, from `index` (an escape, a control byte or the end) with the bytes since
+    /// `runStart` not yet taken.
+    mutating func parseStringWithEscapes(runStart start: Int) throws(StrictJSON.Error) -> String {
+        var result = ""
+        var runStart = start
         func flush(_ parser: StrictJSONParser, upTo end: Int) throws(StrictJSON.Error) {
+            guard runStart < end else { return }
             guard let run = String(validating: parser.bytes[runStart..<end], as: UTF8.self) else {
                 throw StrictJSON.Error(message: "invalid UTF-8 in string", offset: runStart)
             }
-            scalars.append(contentsOf: run.unicodeScalars)
+            result += run
         }
         while true {
             guard let b = peek else { throw error("unterminated string") }
@@ -16,11 +52,11 @@ extension StrictJSONParser {
             case UInt8(ascii: "\""):
                 try flush(self, upTo: index)
                 index += 1
-                return String(scalars)
+                return result
             case UInt8(ascii: "\\"):
                 try flush(self, upTo: index)
                 index += 1
-                scalars.append(try parseEscape())
+                result.unicodeScalars.append(try parseEscape())
                 runStart = index
             case 0x00..<0x20:
                 throw error("unescaped control character in string")

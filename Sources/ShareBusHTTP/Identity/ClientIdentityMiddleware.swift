@@ -27,7 +27,8 @@ public struct ClientIdentityMiddleware: RouterMiddleware {
         let der = try await Self.peerCertificateDER(context.channel)
         guard let der else { throw ShareBusError(.unauthenticated, "the request carries no client certificate") }
         let fingerprint = CertificateFingerprint.sha256Hex(der)
-        guard let record = try await store.certificate(fingerprint: fingerprint), record.kind == .client else {
+        let identity = try await identity(fingerprint: fingerprint)
+        guard let record = identity.certificate, record.kind == .client else {
             throw ShareBusError(.unauthenticated, "the client certificate was not issued to a department or operator of this bus")
         }
         if record.revokedAt != nil {
@@ -41,7 +42,7 @@ public struct ClientIdentityMiddleware: RouterMiddleware {
         }
         context.principal = principal
         if case .department(let id) = principal {
-            guard let department = try await store.department(id: id) else {
+            guard let department = identity.department else {
                 throw ShareBusError(.unauthenticated, "department \(id) is not registered")
             }
             if department.status == .suspended {
@@ -51,6 +52,18 @@ public struct ClientIdentityMiddleware: RouterMiddleware {
         }
         context.logger[metadataKey: "caller"] = "\(principal)"
         return try await next(request, context)
+    }
+
+    /// The stored certificate and its department, read on every request. Not cached: `sharebus pki
+    /// revoke` and `sharebus dept suspend` write the store from another process, which a cache would
+    /// see only at its next look at the file, and both must bite on the very next request.
+    func identity(fingerprint: String) async throws -> StoreCaches.Identity {
+        let record = try await store.certificate(fingerprint: fingerprint)
+        var department: Department?
+        if let record, case .department(let id) = Principal(uri: record.principal) {
+            department = try await store.department(id: id)
+        }
+        return StoreCaches.Identity(certificate: record, department: department)
     }
 
     /// The DER of the peer's certificate, from this channel or, for an HTTP/2 stream, its parent.

@@ -14,7 +14,8 @@ extension SQLiteStore {
         _ envelope: AcceptedEnvelope, audit: AuditEvent, sign: @escaping @Sendable (ReceiptPayload) throws -> String
     ) async throws -> EnvelopeOutcome {
         try await mapErrors {
-            try await pool.write { db in
+            // One savepoint of the next group commit; answered once that commit is on disk.
+            try await writer.write { db in
                 // Checked again inside the transaction: two copies racing in are serialised here.
                 if let row = try Row.fetchOne(
                     db, sql: "SELECT payload_sha256, receipt FROM envelope WHERE sender = ? AND id = ?",
