@@ -44,6 +44,20 @@ public struct ReceiptPayload: Sendable, Codable, Hashable {
     public var lastSequence: Int64
     public var auditIndex: Int64
     public var acceptedAt: String
+
+    public init(
+        envelopeId: String, sender: String, resource: String, payloadSha256: String, firstSequence: Int64, lastSequence: Int64,
+        auditIndex: Int64, acceptedAt: String
+    ) {
+        self.envelopeId = envelopeId
+        self.sender = sender
+        self.resource = resource
+        self.payloadSha256 = payloadSha256
+        self.firstSequence = firstSequence
+        self.lastSequence = lastSequence
+        self.auditIndex = auditIndex
+        self.acceptedAt = acceptedAt
+    }
 }
 
 /// What storing an envelope came to.

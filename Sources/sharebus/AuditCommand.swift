@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ShareBusCore
 import ShareBusCrypto
+import ShareBusPostgres
 import ShareBusStore
 import X509
 
@@ -18,8 +20,6 @@ struct AuditCommand: AsyncParsableCommand {
         var busCertificate: String?
 
         func run() async throws {
-            let path = (state.data as NSString).appendingPathComponent("sharebus.sqlite")
-            guard FileManager.default.fileExists(atPath: path) else { throw CLIError("no store in \(state.data)") }
             let certificateFile = busCertificate ?? state.pki.busCertificate
             let certificate: Certificate
             do {
@@ -29,12 +29,40 @@ struct AuditCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError("\(certificateFile) is not a PEM certificate")
             }
+            let verifier = AuditVerifier(busCertificate: certificate)
             let report: AuditReport
-            do {
-                // Read-only: verifying must not change the evidence, nor need the bus stopped.
-                report = try await AuditVerifier(busCertificate: certificate).verify(databaseAt: path)
-            } catch {
-                throw CLIError("cannot read the audit log in \(path): \(error)")
+            if let url = state.storeURL {
+                // One snapshot of the shared chain, read-only, while the nodes keep appending.
+                let location: PostgresLocation
+                do {
+                    location = try PostgresLocation(url: url)
+                } catch let error as ShareBusError {
+                    throw CLIError("cannot use the store \(PostgresLocation.redacted(url)): \(error.detail)")
+                }
+                var logger = Logger(label: "sharebus.store")
+                logger.logLevel = .error
+                let store: PostgresStore
+                do {
+                    store = try await PostgresStore.open(location, logger: logger)
+                } catch {
+                    throw CLIError("cannot open \(PostgresLocation.redacted(url)): \(error)")
+                }
+                do {
+                    report = try await store.verifyAudit(verifier)
+                } catch {
+                    await store.close()
+                    throw CLIError("cannot read the audit log in \(PostgresLocation.redacted(url)): \(error)")
+                }
+                await store.close()
+            } else {
+                let path = (state.data as NSString).appendingPathComponent("sharebus.sqlite")
+                guard FileManager.default.fileExists(atPath: path) else { throw CLIError("no store in \(state.data)") }
+                do {
+                    // Read-only: verifying must not change the evidence, nor need the bus stopped.
+                    report = try await verifier.verify(databaseAt: path)
+                } catch {
+                    throw CLIError("cannot read the audit log in \(path): \(error)")
+                }
             }
             if let problem = report.problem { throw CLIError(problem.description) }
             print("audit log verified: \(report.entries) entries, \(report.checkpoints) checkpoints")

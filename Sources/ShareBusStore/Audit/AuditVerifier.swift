@@ -26,7 +26,7 @@ public struct AuditVerifier: Sendable {
     /// - Parameters:
     ///   - entryHash: the stored hash of entry `checkpoint.index`, nil when there is no such entry.
     ///   - lastIndex: the index of the last entry of the log, 0 when it is empty.
-    func check(_ checkpoint: Checkpoint, entryHash: String?, lastIndex: Int64) -> AuditProblem? {
+    package func check(_ checkpoint: Checkpoint, entryHash: String?, lastIndex: Int64) -> AuditProblem? {
         let index = checkpoint.index
         let parsed: ParsedJWS
         do {
@@ -118,13 +118,13 @@ public struct AuditProblem: Error, Sendable, Hashable, CustomStringConvertible {
         self.description = description
     }
 
-    static func checkpointInvalid(_ index: Int64, _ reason: String) -> AuditProblem {
+    package static func checkpointInvalid(_ index: Int64, _ reason: String) -> AuditProblem {
         AuditProblem(kind: .checkpointInvalid, index: index, description: "checkpoint \(index) \(reason)")
     }
 }
 
 /// One row of the `audit` table as stored, before anything is trusted about it.
-struct StoredAuditRow: Sendable {
+package struct StoredAuditRow: Sendable {
     var index: Int64
     var at: String?
     var actor: String?
@@ -134,16 +134,31 @@ struct StoredAuditRow: Sendable {
     var details: String?
     var prevHash: String?
     var hash: String?
+
+    package init(
+        index: Int64, at: String?, actor: String?, action: String?, target: String?, details: String?, prevHash: String?, hash: String?
+    ) {
+        self.index = index
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.details = details
+        self.prevHash = prevHash
+        self.hash = hash
+    }
 }
 
 /// Walks the chain in index order, one row at a time, keeping only the previous entry.
-struct AuditChainWalk {
-    private(set) var count: Int64 = 0
-    private(set) var lastIndex: Int64 = 0
+package struct AuditChainWalk {
+    package private(set) var count: Int64 = 0
+    package private(set) var lastIndex: Int64 = 0
     private var lastHash = AuditEntry.genesisHash
 
     /// The problem with `row`, the next row in index order, or nil when it extends the chain.
-    mutating func check(_ row: StoredAuditRow) -> AuditProblem? {
+    package init() {}
+
+    package mutating func check(_ row: StoredAuditRow) -> AuditProblem? {
         let expected = lastIndex + 1
         guard row.index == expected else {
             let description =
