@@ -5,7 +5,8 @@ public import ShareBusStore
 /// A delivery as both pull and push hand it over (protocol section 6): a JWS signed by the bus,
 /// `typ` `sharebus-delivery+jws`, whose payload is `{"subscription", "resource", "messages",
 /// "nextCursor"}`. Every record goes through `Subscription.filter`, so it carries only the
-/// granted fields and the primary key.
+/// granted fields and the primary key. `entries` are the log entries opened by `RecordSealer.open`
+/// (clear key, clear record): the batch never sees the sealed form the store keeps.
 public struct DeliveryBatch: Sendable {
     public let subscription: Subscription
     public let resource: Resource

@@ -28,14 +28,17 @@ public final class EnvelopeIngest: Sendable {
     let clock: any BusClock
     let configuration: Configuration
     let metrics: BusMetrics
+    /// Seals L3/L4 values and protected keys before the store sees them.
+    let sealer: RecordSealer
     /// Parsed signer certificates by fingerprint; whether one is current is asked of the store each time.
     private let certificates = Mutex<[String: Certificate]>([:])
 
     public init(
         store: any ShareBusStore, signer: BusSigner, notifier: LogNotifier, clock: any BusClock, configuration: Configuration = .init(),
-        metrics: BusMetrics = .disabled
+        metrics: BusMetrics = .disabled, sealer: RecordSealer = RecordSealer(keyring: .random())
     ) {
         self.metrics = metrics
+        self.sealer = sealer
         self.store = store
         self.signer = signer
         self.notifier = notifier
@@ -80,7 +83,9 @@ public final class EnvelopeIngest: Sendable {
         guard (1...configuration.maxOperations).contains(message.operations.count) else {
             throw ShareBusError(.badOperationCount, "an envelope carries 1 to \(configuration.maxOperations) operations, this one \(message.operations.count)")
         }
+        // Validated in the clear, stored sealed: the payload digest stays the one over what the sender signed.
         let operations = try EnvelopeMessage.validate(message.operations, against: resource)
+            .map { try sealer.seal($0, resource: resource) }
         let envelope = AcceptedEnvelope(
             id: message.id, sender: message.sender, resource: resource.code, payloadSHA256: digest, operations: operations, acceptedAt: now)
         let audit = AuditEvent(
@@ -124,7 +129,7 @@ public final class EnvelopeIngest: Sendable {
 
     /// The newest published version of `code`, provided by `sender`.
     func publishedResource(_ code: String, sender: String) async throws -> Resource {
-        let versions = try await store.resourceVersions(code: code)
+        let versions = try await CatalogService.resourceVersions(code: code, in: store)
         guard !versions.isEmpty else { throw ShareBusError(.resourceNotFound, "no resource \(code)") }
         guard let resource = versions.last(where: { $0.status == .published }), versions.last?.status != .retired else {
             throw ShareBusError(.resourceNotPublished, "resource \(code) is not published")

@@ -14,6 +14,8 @@ public struct PullService: Sendable {
     let metrics: BusMetrics
     /// The keyed digest of a record's data subject, written as `AuditEvent.subject` of a query (nil: none).
     let subject: @Sendable (_ resource: Resource, _ key: String, _ record: [String: JSONValue]?) -> String?
+    /// Opens stored records before they are cut to the grants and delivered.
+    let sealer: RecordSealer
 
     public static let maxLimit = 1000
     public static let maxWait: Duration = .seconds(30)
@@ -21,8 +23,10 @@ public struct PullService: Sendable {
     public init(
         store: any ShareBusStore, subscriptions: SubscriptionService, notifier: LogNotifier, signer: BusSigner, clock: any BusClock,
         metrics: BusMetrics = .disabled,
-        subject: @escaping @Sendable (_ resource: Resource, _ key: String, _ record: [String: JSONValue]?) -> String? = { _, _, _ in nil }
+        subject: @escaping @Sendable (_ resource: Resource, _ key: String, _ record: [String: JSONValue]?) -> String? = { _, _, _ in nil },
+        sealer: RecordSealer = RecordSealer(keyring: .random())
     ) {
+        self.sealer = sealer
         self.metrics = metrics
         self.subject = subject
         self.store = store
@@ -72,7 +76,8 @@ public struct PullService: Sendable {
             guard entries.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled else { break }
             await notifier.wait(for: resource.code, seen: seen, timeout: deadline - ContinuousClock.now)
         }
-        let batch = DeliveryBatch(subscription: subscription, resource: resource, entries: entries)
+        let opened = try entries.map { try sealer.open($0, resource: resource) }
+        let batch = DeliveryBatch(subscription: subscription, resource: resource, entries: opened)
         let jws = try batch.signed(by: signer)
         let now = clock.now()
         try await store.recordPullDelivery(
@@ -104,12 +109,11 @@ public struct PullService: Sendable {
         let resource = try await subscriptions.definition(code)
         let problems = RecordValidator.validateKey(key, resource: resource, path: "/key")
         guard problems.isEmpty else { throw ShareBusError.invalidParameter(problems.map(\.description).joined(separator: "; ")) }
-        let text = try await store.currentRecord(resource: code, key: key)
-        let found = try text.flatMap { try StrictJSON.parse(Array($0.utf8)).objectValue }
+        let found = try await sealer.currentRecord(in: store, resource: resource, key: key)
         try await store.appendAudit(
             AuditEvent(
                 at: clock.now(), actor: "dept:\(consumer.id)", action: "record.query", target: code,
-                details: ["subscription": .string(subscription.id), "found": .bool(text != nil)], subject: subject(resource, key, found)))
+                details: ["subscription": .string(subscription.id), "found": .bool(found != nil)], subject: subject(resource, key, found)))
         guard let record = found else {
             throw ShareBusError(.recordNotFound, "no current record of \(code) under that key")
         }

@@ -30,11 +30,11 @@ extension VerificationService {
 
         var records: [(record: [String: JSONValue], sequence: Int64)] = []
         if isNumber {
-            if let record = Self.record(try await store.currentRecord(resource: resource.code, key: lookupKey)) { records.append((record, 0)) }
+            if let record = try await sealer.currentRecord(in: store, resource: resource, key: lookupKey) { records.append((record, 0)) }
         } else {
-            for held in try await holders.currentRecords(resource: resource.code, holderId: lookupKey, limit: configuration.maxMaterialsPerResource) {
-                if let record = Self.record(held.record) { records.append((record, held.sequence)) }
-            }
+            let held = try await sealer.heldRecords(
+                in: holders, resource: resource, holderId: lookupKey, limit: configuration.maxMaterialsPerResource)
+            records += held.map { ($0.record, $0.sequence) }
         }
         let now = clock.now()
         let chosen = HolderResources.choose(records, today: LocalDate(now))

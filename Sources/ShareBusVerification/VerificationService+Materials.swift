@@ -29,10 +29,9 @@ extension VerificationService {
 
         var items: [JSONValue] = []
         for (resource, kind, subscription) in searched {
-            let held = try await holders.currentRecords(resource: resource.code, holderId: holderId, limit: configuration.maxMaterialsPerResource)
+            let held = try await sealer.heldRecords(in: holders, resource: resource, holderId: holderId, limit: configuration.maxMaterialsPerResource)
             for entry in held {
-                guard let record = Self.record(entry.record) else { continue }
-                items.append(.object(HolderResources.item(record, resource: resource, kind: kind, subscription: subscription)))
+                items.append(.object(HolderResources.item(entry.record, resource: resource, kind: kind, subscription: subscription)))
             }
         }
         var request: [String: JSONValue] = ["holderId": .string(raw)]

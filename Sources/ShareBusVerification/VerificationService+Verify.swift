@@ -6,6 +6,10 @@ extension VerificationService {
     /// `not-found` with a boolean per field, and evidence. Never a stored value.
     public func verify(_ body: JSONValue, caller: Department) async throws -> JSONValue {
         let request = try VerifyRequest.parse(body, configuration: configuration)
+        // Throttled before anything is read, so a refused request costs no database work. The key is
+        // taken in its id form (text normalisation, upper case) whatever the resource: the same for id
+        // keys as below, and for text keys a bucket shared by keys differing only in case (stricter).
+        try admit(caller, key: request.resource + "\u{0}" + HolderID.normalise(request.key))
         let resource = try await subscriptions.definition(request.resource)
         var problems = RequestProblems()
         var claims: [(name: String, field: Resource.Field, normal: String)] = []
@@ -35,9 +39,8 @@ extension VerificationService {
                 "\(missing.joined(separator: ", ")) of \(resource.code) \(missing.count == 1 ? "is" : "are") not granted to \(caller.id) (subscription \(grants[0].id))",
                 problems: missing.map { FieldProblem(pointer: "/claims/" + JSONPointer.escape($0), reason: "field \($0) is not granted") })
         }
-        try admit(caller, key: resource.code + "\u{0}" + key)
 
-        let record = Self.record(try await store.currentRecord(resource: resource.code, key: key))
+        let record = try await sealer.currentRecord(in: store, resource: resource, key: key)
         // Every claim is compared, found or not, each against a dummy when there is no stored value.
         var fields: [String: JSONValue] = [:]
         var all = true

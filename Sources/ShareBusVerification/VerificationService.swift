@@ -20,11 +20,15 @@ public struct VerificationService: Sendable {
     let limiter: RateLimiter
     let comparator: BlindComparator
     let subjectKey: SubjectKey
+    /// Finds records by the keyed digests of their keys and holder ids, and opens them.
+    let sealer: RecordSealer
 
     public init(
         store: any ShareBusStore, holders: any HolderRecordStore, subscriptions: SubscriptionService, signer: BusSigner,
-        clock: any BusClock, subjectKey: SubjectKey, configuration: VerificationConfiguration = VerificationConfiguration()
+        clock: any BusClock, subjectKey: SubjectKey, configuration: VerificationConfiguration = VerificationConfiguration(),
+        sealer: RecordSealer = RecordSealer(keyring: .random())
     ) {
+        self.sealer = sealer
         self.store = store
         self.holders = holders
         self.subscriptions = subscriptions

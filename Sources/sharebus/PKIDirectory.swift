@@ -12,6 +12,7 @@ import X509
 /// bus/bus.pem, bus/bus-key.pem           the bus's signing certificate (receipts, deliveries, evidence)
 /// departments/<id>/cert.pem, key.pem     a department's mutual-TLS client credential
 /// operators/<id>/cert.pem, key.pem       an operator's client credential
+/// bus/data-keys/index.key, d<n>.key      the keys of record values at rest (folder 0700)
 /// ```
 struct PKIDirectory {
     let root: String
@@ -22,6 +23,8 @@ struct PKIDirectory {
     var serverKey: String { path("bus/server-key.pem") }
     var busCertificate: String { path("bus/bus.pem") }
     var busKey: String { path("bus/bus-key.pem") }
+    /// The keyring that seals L3/L4 values and keys the index of protected keys (`sharebus keys`).
+    var dataKeys: DataKeyFolder { DataKeyFolder(path: path("bus/data-keys")) }
     func departmentDirectory(_ id: String) -> String { path("departments/\(id)") }
     func operatorDirectory(_ id: String) -> String { path("operators/\(id)") }
 

@@ -54,7 +54,8 @@ enum PushBus {
             signer: try BusSigner(certificatePEM: pki.busSigning.certificatePEM, privateKeyPEM: pki.busSigning.privateKeyPEM), logger: logger,
             delivery: delivery,
             pushCredential: PushCredential(
-                certificatePEM: pki.busClient.certificatePEM, privateKeyPEM: pki.busClient.privateKeyPEM, platformCAPEM: pki.ca.certificatePEM))
+                certificatePEM: pki.busClient.certificatePEM, privateKeyPEM: pki.busClient.privateKeyPEM, platformCAPEM: pki.ca.certificatePEM),
+            dataKeys: .fixed(for: folder))
         let material = BusTLSMaterial(
             caCertificatePEM: pki.ca.certificatePEM, serverCertificatePEM: pki.server.certificatePEM, serverKeyPEM: pki.server.privateKeyPEM)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)

@@ -17,6 +17,8 @@ struct PushAttempt: Sendable {
     let batch: DeliveryState.Batch
     let subscriptionID: String
     let metrics: BusMetrics
+    /// Opens the stored records before they are cut to the grants.
+    let sealer: RecordSealer
 
     static let actor = "system:push"
 
@@ -43,7 +45,8 @@ struct PushAttempt: Sendable {
         guard entries.first?.sequence == batch.first, entries.last?.sequence == batch.last else {
             throw ShareBusError(.internalError, "the log of \(resource.code) lacks sequences \(batch.first)...\(batch.last)")
         }
-        let delivery = DeliveryBatch(subscription: subscription, resource: resource, entries: entries)
+        let opened = try entries.map { try sealer.open($0, resource: resource) }
+        let delivery = DeliveryBatch(subscription: subscription, resource: resource, entries: opened)
         let body = Array(try delivery.signed(by: signer).utf8)
         let result = await transport.post(body, to: url)
         // Stopping: this attempt is neither a success nor a failure; it is made again on start.
