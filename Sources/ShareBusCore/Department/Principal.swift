@@ -2,11 +2,16 @@
 public enum Principal: Sendable, Hashable, CustomStringConvertible {
     case department(String)
     case `operator`(String)
+    /// Reads the audit log and its checkpoints, and nothing else: the role that checks what
+    /// operators and departments did, without managing queues or reading records itself.
+    case auditor(String)
 
     public static let departmentPrefix = "urn:sharebus:dept:"
     public static let operatorPrefix = "urn:sharebus:operator:"
+    public static let auditorPrefix = "urn:sharebus:auditor:"
 
-    /// Parses `urn:sharebus:dept:<id>` or `urn:sharebus:operator:<id>`; anything else is nil.
+    /// Parses `urn:sharebus:dept:<id>`, `urn:sharebus:operator:<id>` or `urn:sharebus:auditor:<id>`;
+    /// anything else is nil.
     public init?(uri: String) {
         if uri.hasPrefix(Self.departmentPrefix) {
             let id = String(uri.dropFirst(Self.departmentPrefix.count))
@@ -16,6 +21,10 @@ public enum Principal: Sendable, Hashable, CustomStringConvertible {
             let id = String(uri.dropFirst(Self.operatorPrefix.count))
             guard DepartmentID.isValid(id) else { return nil }
             self = .operator(id)
+        } else if uri.hasPrefix(Self.auditorPrefix) {
+            let id = String(uri.dropFirst(Self.auditorPrefix.count))
+            guard DepartmentID.isValid(id) else { return nil }
+            self = .auditor(id)
         } else {
             return nil
         }
@@ -25,12 +34,13 @@ public enum Principal: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .department(let id): Self.departmentPrefix + id
         case .operator(let id): Self.operatorPrefix + id
+        case .auditor(let id): Self.auditorPrefix + id
         }
     }
 
     public var id: String {
         switch self {
-        case .department(let id), .operator(let id): id
+        case .department(let id), .operator(let id), .auditor(let id): id
         }
     }
 
@@ -39,6 +49,7 @@ public enum Principal: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .department(let id): "dept:\(id)"
         case .operator(let id): "operator:\(id)"
+        case .auditor(let id): "auditor:\(id)"
         }
     }
 }

@@ -12,6 +12,8 @@ public enum CertificateProfile: Sendable, Hashable {
     case department(id: String, name: String)
     /// An operator's TLS client certificate: CN = id, SAN `urn:sharebus:operator:<id>`, EKU clientAuth.
     case `operator`(id: String)
+    /// An auditor's TLS client certificate: CN = id, SAN `urn:sharebus:auditor:<id>`, EKU clientAuth.
+    case auditor(id: String)
     /// A department's extra envelope signing key (often Ed25519). Key usage digitalSignature, EKU
     /// documentSigning only, so TLS stacks refuse it as a client certificate.
     case signing(departmentID: String, name: String)
@@ -53,7 +55,7 @@ public enum CertificateProfile: Sendable, Hashable {
         case .department(let id, let name), .signing(let id, let name):
             try requireID(id, "/id")
             try requireName(name)
-        case .operator(let id):
+        case .operator(let id), .auditor(let id):
             try requireID(id, "/id")
         case .busSigning, .busClient:
             break
@@ -73,7 +75,7 @@ public enum CertificateProfile: Sendable, Hashable {
                 CommonName(id)
                 OrganizationName(name)
             }
-        case .operator(let id):
+        case .operator(let id), .auditor(let id):
             return try DistinguishedName { CommonName(id) }
         case .busSigning:
             return try DistinguishedName {
@@ -98,6 +100,8 @@ public enum CertificateProfile: Sendable, Hashable {
             return SubjectAlternativeNames([.uniformResourceIdentifier(Principal.department(id).uri)])
         case .operator(let id):
             return SubjectAlternativeNames([.uniformResourceIdentifier(Principal.operator(id).uri)])
+        case .auditor(let id):
+            return SubjectAlternativeNames([.uniformResourceIdentifier(Principal.auditor(id).uri)])
         case .busSigning, .busClient:
             return SubjectAlternativeNames([.uniformResourceIdentifier(Self.busURI)])
         }
@@ -107,7 +111,7 @@ public enum CertificateProfile: Sendable, Hashable {
         get throws {
             switch self {
             case .server: try ExtendedKeyUsage([.serverAuth])
-            case .department, .operator, .busClient: try ExtendedKeyUsage([.clientAuth])
+            case .department, .operator, .auditor, .busClient: try ExtendedKeyUsage([.clientAuth])
             case .signing, .busSigning: try ExtendedKeyUsage([Self.documentSigning])
             }
         }

@@ -10,14 +10,33 @@ import X509
 
 /// The server's TLS: mutual, TLS 1.2 or 1.3, client certificates checked against the platform CA
 /// and the live revocation list in the handshake itself.
+///
+/// TLS 1.0 and 1.1 are refused, and TLS 1.2 offers only forward-secret AEAD suites (ECDHE with
+/// AES-GCM or ChaCha20-Poly1305): no CBC, RC4, 3DES, NULL, EXPORT, anonymous or static-RSA key
+/// exchange. TLS 1.3's suites are fixed by BoringSSL to the three AEAD ones of RFC 8446
+/// (TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256).
 public enum TLSSetup {
+    /// The lowest protocol version a client may negotiate.
+    public static let minimumVersion = TLSVersion.tlsv12
+
+    /// The TLS 1.2 cipher suites, in the server's order of preference.
+    public static let tls12CipherSuites: [NIOTLSCipher] = [
+        .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]
+
     public static func channelConfiguration(
         material: BusTLSMaterial, store: any ShareBusStore, clock: any BusClock, metrics: BusMetrics = .disabled, logger: Logger
     ) throws -> TLSChannelConfiguration {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(material.serverCertificatePEM.utf8), format: .pem))],
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(material.serverKeyPEM.utf8), format: .pem)))
-        tls.minimumTLSVersion = .tlsv12
+        tls.minimumTLSVersion = minimumVersion
+        tls.cipherSuiteValues = tls12CipherSuites
         tls.certificateVerification = .noHostnameVerification
         tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(material.caCertificatePEM.utf8), format: .pem)])
         tls.applicationProtocols = ["http/1.1"]
