@@ -23,6 +23,8 @@ import Testing
         ("birthDate", .string("2023-02-29"), "YYYY-MM-DD"),
         ("children", .number(2.5), "must be an integer"),
         ("children", .string("2"), "must be an integer"),
+        // Whole, but beyond 64 bits: its text form would no longer read back as an integer key.
+        ("children", .number(1e300), "must be an integer"),
         ("height", .string("172"), "must be a number"),
         ("alive", .integer(1), "must be a boolean"),
         ("updatedAt", .string("2026-11-22 12:00"), "RFC 3339"),

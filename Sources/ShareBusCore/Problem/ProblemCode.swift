@@ -7,6 +7,7 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
     case notFound = "not-found"
     case methodNotAllowed = "method-not-allowed"
     case payloadTooLarge = "payload-too-large"
+    case headerTooLarge = "header-too-large"
     case unsupportedMediaType = "unsupported-media-type"
     case malformedRequest = "malformed-request"
     case invalidParameter = "invalid-parameter"
@@ -72,6 +73,7 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
             404
         case .methodNotAllowed: 405
         case .payloadTooLarge: 413
+        case .headerTooLarge: 431
         case .unsupportedMediaType: 415
         case .malformedRequest, .invalidParameter, .malformedJWS, .invalidJWSHeader, .badSignature, .malformedMessage, .clockSkew:
             400
@@ -97,6 +99,7 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
         case .notFound: "No such route"
         case .methodNotAllowed: "Method not allowed on this route"
         case .payloadTooLarge: "Request body too large"
+        case .headerTooLarge: "Request headers too large"
         case .unsupportedMediaType: "Unsupported content type"
         case .malformedRequest: "Malformed request body"
         case .invalidParameter: "Invalid query or path parameter"

@@ -38,11 +38,13 @@ public struct FieldValueCheck: Sendable {
         }
     }
 
-    /// Nil for a JSON number with no fractional part (`3` or `3.0`, as JSON Schema counts them).
+    /// Nil for a JSON number with no fractional part (`3` or `3.0`, as JSON Schema counts them)
+    /// that fits in 64 bits: a key is filed and queried by its text, and `1e300` would be filed
+    /// under text that no longer reads back as an integer.
     static func integerProblem(_ value: JSONValue) -> String? {
         switch value {
         case .integer: nil
-        case .number(let d) where d.isFinite && d == d.rounded(): nil
+        case .number(let d) where d.isFinite && d == d.rounded() && d >= -0x1p63 && d < 0x1p63: nil
         default: "must be an integer"
         }
     }

@@ -7,7 +7,7 @@ extension OpenAPIDocument {
     "title": "sharebus",
     "version": "1",
     "summary": "Data-sharing exchange bus for government departments.",
-    "description": "sharebus is the data-sharing exchange bus of the government departments of a platform: a catalog of data resources, signed envelopes from providers, subscriptions, delivery, verification and an append-only audit log. This document describes the routes the bus serves now: health, PKI, departments, the catalog, signed envelopes, subscriptions, pull and push delivery, record queries, once-only verification, the audit log and the operators' queue API; `components.schemas` holds the wire forms of envelopes, receipts, subscriptions, deliveries, audit entries and checkpoints (protocol sections 3, 5, 6 and 8).\n\n**Transport and identity.** HTTPS only (TLS 1.2 or 1.3) with mutual TLS: every caller, on every route, presents a client certificate issued by the platform CA (`GET /v1/pki/ca.pem`). No certificate, an unknown issuer, or an expired or revoked certificate fails the handshake or, at the latest, the request (401). The caller's identity is the SAN URI of its verified certificate, `urn:sharebus:dept:<id>` for a department or `urn:sharebus:operator:<id>` for an operator, never anything in a request body. A suspended department's requests all answer 403 `department-suspended`. Revocation and suspension take effect at once, on open connections too.\n\n**Errors.** Every error is `application/problem+json` (RFC 9457): `{\"type\": \"urn:sharebus:problem:<code>\", \"title\", \"status\", \"detail\", \"code\"}`, with `errors: [{\"pointer\", \"reason\"}]` when an input has several problems. Codes are stable; see the `Problem` schema for all of them. A request that fails changes nothing. An unknown path answers 404 `not-found`; a known path with another method answers 405 `method-not-allowed` with `Allow`.\n\n**JSON.** Answers are `application/json` with sorted keys; request bodies must be sent as `application/json` and are limited to 4 MiB. Envelopes are sent, and receipts and deliveries answered, as `application/jose+json`: a JWS in flattened JSON serialization signed with ES256 by the bus (certificate at `GET /v1/pki/bus.pem`). Lists answer an object holding the array under the plural name, with `limit`/`after` paging and `next` when more may follow.\n\n**Local listener.** Besides the mutual-TLS listener, `sharebus serve` opens a plain-HTTP listener on `127.0.0.1:9464` (`--metrics-port`, `--metrics-host`; port 0 turns it off) serving `GET /metrics`, `/healthz` and `/readyz` without a certificate, for Prometheus and probes, and, with `--ui-localhost`, the dashboard under `/ui/`."
+    "description": "sharebus is the data-sharing exchange bus of the government departments of a platform: a catalog of data resources, signed envelopes from providers, subscriptions, delivery, verification and an append-only audit log. This document describes the routes the bus serves now: health, PKI, departments, the catalog, signed envelopes, subscriptions, pull and push delivery, record queries, once-only verification, the audit log and the operators' queue API; `components.schemas` holds the wire forms of envelopes, receipts, subscriptions, deliveries, audit entries and checkpoints (protocol sections 3, 5, 6 and 8).\n\n**Transport and identity.** HTTPS only (TLS 1.2 or 1.3) with mutual TLS: every caller, on every route, presents a client certificate issued by the platform CA (`GET /v1/pki/ca.pem`). No certificate, an unknown issuer, or an expired or revoked certificate fails the handshake or, at the latest, the request (401). The caller's identity is the SAN URI of its verified certificate, `urn:sharebus:dept:<id>` for a department, `urn:sharebus:operator:<id>` for an operator or `urn:sharebus:auditor:<id>` for an auditor, never anything in a request body. An auditor reads `GET /v1/audit` and `GET /v1/audit/checkpoints` (and the public health, PKI and OpenAPI routes) and is refused every other route with 403 `forbidden`. TLS 1.0 and 1.1 are refused; TLS 1.2 offers only ECDHE with AES-GCM or ChaCha20-Poly1305. A suspended department's requests all answer 403 `department-suspended`. Revocation and suspension take effect at once, on open connections too.\n\n**Errors.** Every error is `application/problem+json` (RFC 9457): `{\"type\": \"urn:sharebus:problem:<code>\", \"title\", \"status\", \"detail\", \"code\"}`, with `errors: [{\"pointer\", \"reason\"}]` when an input has several problems. Codes are stable; see the `Problem` schema for all of them. A request that fails changes nothing. An unknown path answers 404 `not-found`; a known path with another method answers 405 `method-not-allowed` with `Allow`.\n\n**Rate limits.** Each caller (the SAN URI of its certificate; a department's certificates share one budget) may make 50 requests a second on the HTTPS routes, in bursts of 100 (`sharebus serve --rate-limit`, `--rate-burst`). Past that every route answers 429 `rate-limited` with `Retry-After` (whole seconds) before doing anything; verification routes have tighter limits of their own. See docs/threat-model.md for every bound.\n\n**JSON.** Answers are `application/json` with sorted keys; request bodies must be sent as `application/json` and are limited to 4 MiB. Envelopes are sent, and receipts and deliveries answered, as `application/jose+json`: a JWS in flattened JSON serialization signed with ES256 by the bus (certificate at `GET /v1/pki/bus.pem`). Lists answer an object holding the array under the plural name, with `limit`/`after` paging and `next` when more may follow.\n\n**Local listener.** Besides the mutual-TLS listener, `sharebus serve` opens a plain-HTTP listener on `127.0.0.1:9464` (`--metrics-port`, `--metrics-host`; port 0 turns it off) serving `GET /metrics`, `/healthz` and `/readyz` without a certificate, for Prometheus and probes, and, with `--ui-localhost`, the dashboard under `/ui/`."
   },
   "servers": [
     {
@@ -102,6 +102,9 @@ extension OpenAPIDocument {
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           }
@@ -143,6 +146,9 @@ extension OpenAPIDocument {
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -180,6 +186,9 @@ extension OpenAPIDocument {
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           }
@@ -214,6 +223,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -250,6 +262,9 @@ extension OpenAPIDocument {
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           }
@@ -285,6 +300,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -351,6 +369,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -421,6 +442,9 @@ extension OpenAPIDocument {
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           }
@@ -479,6 +503,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -541,6 +568,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -645,6 +675,9 @@ extension OpenAPIDocument {
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           }
@@ -713,6 +746,9 @@ extension OpenAPIDocument {
           "422": {
             "$ref": "#/components/responses/InvalidResource"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -774,6 +810,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -840,6 +879,9 @@ extension OpenAPIDocument {
           "422": {
             "$ref": "#/components/responses/InvalidResource"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -888,6 +930,9 @@ extension OpenAPIDocument {
           "409": {
             "$ref": "#/components/responses/PublishConflict"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -935,6 +980,9 @@ extension OpenAPIDocument {
           },
           "409": {
             "$ref": "#/components/responses/RetireConflict"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -1396,6 +1444,9 @@ extension OpenAPIDocument {
               }
             }
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -1498,6 +1549,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -1869,6 +1923,9 @@ extension OpenAPIDocument {
               }
             }
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -1973,6 +2030,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -2129,6 +2189,9 @@ extension OpenAPIDocument {
               }
             }
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -2282,6 +2345,9 @@ extension OpenAPIDocument {
               }
             }
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -2362,6 +2428,9 @@ extension OpenAPIDocument {
           },
           "409": {
             "$ref": "#/components/responses/SubscriptionInvalidState"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -2444,6 +2513,9 @@ extension OpenAPIDocument {
           "409": {
             "$ref": "#/components/responses/SubscriptionInvalidState"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -2524,6 +2596,9 @@ extension OpenAPIDocument {
           },
           "409": {
             "$ref": "#/components/responses/SubscriptionInvalidState"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -2707,6 +2782,9 @@ extension OpenAPIDocument {
                 }
               }
             }
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -2926,6 +3004,9 @@ extension OpenAPIDocument {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -3089,6 +3170,9 @@ extension OpenAPIDocument {
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -3105,7 +3189,7 @@ extension OpenAPIDocument {
           "audit"
         ],
         "summary": "Read the audit log",
-        "description": "Operators only. The append-only, hash-chained audit log, `{\"entries\": [...]}` in ascending index order from `from`, at most `limit`, optionally only entries of one `actor` and/or one `action` (exact matches). To page, pass the last index answered plus one as `from`. Each entry's `hash` is the hex SHA-256 of the RFC 8785 canonical JSON of the entry without `hash`; `prevHash` links it to the one before (64 zeros for the first). `details` never holds record values.",
+        "description": "Auditors and operators only. The append-only, hash-chained audit log, `{\"entries\": [...]}` in ascending index order from `from`, at most `limit`, optionally only entries of one `actor` and/or one `action` (exact matches). To page, pass the last index answered plus one as `from`. Each entry's `hash` is the hex SHA-256 of the RFC 8785 canonical JSON of the entry without `hash`; `prevHash` links it to the one before (64 zeros for the first). `details` never holds record values.",
         "parameters": [
           {
             "name": "from",
@@ -3191,10 +3275,13 @@ extension OpenAPIDocument {
             "$ref": "#/components/responses/Unauthenticated"
           },
           "403": {
-            "$ref": "#/components/responses/OperatorOnly"
+            "$ref": "#/components/responses/AuditReadersOnly"
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -3252,6 +3339,9 @@ extension OpenAPIDocument {
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           }
@@ -3295,6 +3385,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -3386,6 +3479,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -3500,6 +3596,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           }
         }
       }
@@ -3617,6 +3716,9 @@ extension OpenAPIDocument {
               }
             }
           },
+          "405": {
+            "$ref": "#/components/responses/MethodNotAllowed"
+          },
           "409": {
             "description": "The subscription's state does not allow it (`invalid-state`, `subscription-not-active`).",
             "headers": {
@@ -3632,8 +3734,8 @@ extension OpenAPIDocument {
               }
             }
           },
-          "405": {
-            "$ref": "#/components/responses/MethodNotAllowed"
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           }
         }
       }
@@ -3662,6 +3764,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           }
         }
       }
@@ -3690,6 +3795,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           }
         }
       }
@@ -3747,6 +3855,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -3857,6 +3968,9 @@ extension OpenAPIDocument {
               }
             }
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -3966,6 +4080,9 @@ extension OpenAPIDocument {
               }
             }
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -4030,6 +4147,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -4138,6 +4258,9 @@ extension OpenAPIDocument {
               }
             }
           },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
+          },
           "500": {
             "$ref": "#/components/responses/InternalError"
           },
@@ -4178,6 +4301,9 @@ extension OpenAPIDocument {
           },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -4792,14 +4918,17 @@ extension OpenAPIDocument {
           "400": {
             "$ref": "#/components/responses/InvalidParameter"
           },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
           "401": {
             "$ref": "#/components/responses/Unauthenticated"
           },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
           "405": {
             "$ref": "#/components/responses/MethodNotAllowed"
+          },
+          "429": {
+            "$ref": "#/components/responses/CallerRateLimited"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
@@ -4855,52 +4984,8 @@ extension OpenAPIDocument {
           },
           "code": {
             "type": "string",
-            "enum": [
-              "not-found",
-              "method-not-allowed",
-              "payload-too-large",
-              "unsupported-media-type",
-              "malformed-request",
-              "invalid-parameter",
-              "unauthenticated",
-              "certificate-revoked",
-              "forbidden",
-              "department-suspended",
-              "department-not-found",
-              "invalid-department",
-              "certificate-not-found",
-              "resource-not-found",
-              "invalid-resource",
-              "already-exists",
-              "invalid-state",
-              "incompatible-change",
-              "malformed-jws",
-              "invalid-jws-header",
-              "bad-signature",
-              "unknown-certificate",
-              "malformed-message",
-              "sender-mismatch",
-              "clock-skew",
-              "resource-not-published",
-              "not-provider",
-              "bad-operation-count",
-              "schema-violation",
-              "replayed-envelope",
-              "not-shareable",
-              "invalid-subscription",
-              "subscription-not-found",
-              "not-subscribed",
-              "subscription-not-active",
-              "ack-out-of-range",
-              "record-not-found",
-              "field-not-granted",
-              "invalid-verification",
-              "rate-limited",
-              "not-ready",
-              "storage-unavailable",
-              "internal-error"
-            ],
-            "description": "The stable problem code; every code of the bus is listed (`docs/errors.md` has the same table). Status by code: `not-found` 404; `method-not-allowed` 405; `payload-too-large` 413; `unsupported-media-type` 415; `malformed-request` 400; `invalid-parameter` 400; `unauthenticated` 401; `certificate-revoked` 401; `forbidden` 403; `department-suspended` 403; `department-not-found` 404; `invalid-department` 422; `certificate-not-found` 404; `resource-not-found` 404; `invalid-resource` 422; `already-exists` 409; `invalid-state` 409; `incompatible-change` 409; `malformed-jws` 400; `invalid-jws-header` 400; `bad-signature` 400; `unknown-certificate` 403; `malformed-message` 400; `sender-mismatch` 403; `clock-skew` 400; `resource-not-published` 409; `not-provider` 403; `bad-operation-count` 422; `schema-violation` 422; `replayed-envelope` 409; `not-shareable` 403; `invalid-subscription` 422; `subscription-not-found` 404; `not-subscribed` 403; `subscription-not-active` 409; `ack-out-of-range` 409; `record-not-found` 404; `field-not-granted` 403; `invalid-verification` 422; `rate-limited` 429; `not-ready` 503; `storage-unavailable` 503; `internal-error` 500."
+            "description": "The stable problem code: lowercase words joined by hyphens, one of the codes listed with their status and title in docs/errors.md (generated from the one table in ProblemCode.swift), e.g. `malformed-request` 400, `schema-violation` 422, `subscription-not-found` 404. New codes may be added; a client that meets a code it does not know acts on `status`.",
+            "pattern": "^[a-z]+(-[a-z]+)*$"
           },
           "errors": {
             "type": "array",
@@ -6305,8 +6390,8 @@ extension OpenAPIDocument {
           },
           "actor": {
             "type": "string",
-            "pattern": "^(dept:[a-z0-9][a-z0-9.-]{1,63}|operator:[a-z0-9][a-z0-9.-]{1,63}|system)$",
-            "description": "`dept:<id>`, `operator:<id>`, or `system` for the bus and its command line."
+            "pattern": "^((dept|operator|auditor):[a-z0-9][a-z0-9.-]{1,63}|system(:[a-z0-9.-]+)?)$",
+            "description": "`dept:<id>`, `operator:<id>` or `auditor:<id>` for a caller; `system` or `system:<part>` (`system:cli`, `system:push`) for the bus itself and its command line."
           },
           "action": {
             "type": "string",
@@ -8297,7 +8382,7 @@ extension OpenAPIDocument {
         }
       },
       "RateLimited": {
-        "description": "Too many verification requests (`rate-limited`): each consumer department may make 20 a second (bursts of 40), and 5 a minute about one key — a holder, a record key or a certificate — (bursts of 10); `Retry-After` says when to try again. Throttled requests change nothing and are not audited.",
+        "description": "Too many verification requests (`rate-limited`): each consumer department may make 20 a second (bursts of 40), and 5 a minute about one key — a holder, a record key or a certificate — (bursts of 10); `Retry-After` says when to try again. Throttled requests change nothing and are not audited. Every caller is also held to the per-caller budget of all HTTPS routes (50 a second, bursts of 100, by default).",
         "headers": {
           "Cache-Control": {
             "$ref": "#/components/headers/NoStore"
@@ -8335,6 +8420,103 @@ extension OpenAPIDocument {
                   "status": 429,
                   "detail": "too many verification requests about this key; retry after 12 s",
                   "code": "rate-limited"
+                }
+              }
+            }
+          }
+        }
+      },
+      "CallerRateLimited": {
+        "description": "The caller has spent its request budget (`rate-limited`): 50 requests a second per certificate identity, bursts of 100, by default. `Retry-After` says when to try again. The request was not carried out.",
+        "headers": {
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          },
+          "Retry-After": {
+            "$ref": "#/components/headers/RetryAfter"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "rate-limited"
+                      ]
+                    },
+                    "status": {
+                      "const": 429
+                    }
+                  }
+                }
+              ]
+            },
+            "examples": {
+              "perCaller": {
+                "value": {
+                  "type": "urn:sharebus:problem:rate-limited",
+                  "title": "Too many requests",
+                  "status": 429,
+                  "detail": "too many requests from dept:yc.tax; retry after 1 s",
+                  "code": "rate-limited"
+                }
+              }
+            }
+          }
+        }
+      },
+      "AuditReadersOnly": {
+        "description": "The caller is a department (`forbidden`): the audit log is read by auditors and operators; or a suspended department (`department-suspended`).",
+        "headers": {
+          "Cache-Control": {
+            "$ref": "#/components/headers/NoStore"
+          }
+        },
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Problem"
+                },
+                {
+                  "properties": {
+                    "code": {
+                      "enum": [
+                        "forbidden",
+                        "department-suspended"
+                      ]
+                    },
+                    "status": {
+                      "const": 403
+                    }
+                  }
+                }
+              ]
+            },
+            "examples": {
+              "forbidden": {
+                "value": {
+                  "type": "urn:sharebus:problem:forbidden",
+                  "title": "Caller lacks the role for this action",
+                  "status": 403,
+                  "detail": "the audit log is read by auditors and operators",
+                  "code": "forbidden"
+                }
+              },
+              "suspended": {
+                "value": {
+                  "type": "urn:sharebus:problem:department-suspended",
+                  "title": "Department suspended",
+                  "status": 403,
+                  "detail": "department yc.psb is suspended",
+                  "code": "department-suspended"
                 }
               }
             }

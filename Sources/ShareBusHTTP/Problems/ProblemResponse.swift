@@ -7,6 +7,14 @@ public enum ProblemResponse {
     public static let mediaType = "application/problem+json"
 
     public static func make(_ error: ShareBusError, headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = mediaType
+        headers[.cacheControl] = "no-store"
+        return Response(status: .init(code: error.code.status), headers: headers, body: .init(byteBuffer: body(error)))
+    }
+
+    /// The problem document of `error`, as `make` answers it.
+    static func body(_ error: ShareBusError) -> ByteBuffer {
         var body: [String: JSONValue] = [
             "type": .string(error.code.typeURI),
             "title": .string(error.code.title),
@@ -18,13 +26,8 @@ public enum ProblemResponse {
             body["errors"] = .array(
                 error.problems.map { .object(["pointer": .string($0.pointer), "reason": .string($0.reason)]) })
         }
-        var headers = extra
-        headers[.contentType] = mediaType
-        headers[.cacheControl] = "no-store"
         let data = (try? JSONResponse.encoder.encode(JSONValue.object(body))) ?? Data()
-        return Response(
-            status: .init(code: error.code.status), headers: headers,
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return ByteBuffer(bytes: data)
     }
 }
 

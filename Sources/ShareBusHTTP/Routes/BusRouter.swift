@@ -2,6 +2,7 @@ import Foundation
 public import Hummingbird
 import NIOCore
 import ShareBusCore
+import ShareBusCrypto
 
 /// Registers a route with Hummingbird and in the `RouteRegistry` at once, so the 405 answers and
 /// the OpenAPI completeness test see exactly what is served.
@@ -23,7 +24,7 @@ enum RequestReading {
         try requireMediaType(request, anyOf: ["application/json"])
         var request = request
         let buffer = try await request.collectBody(upTo: limit)
-        return try decode(JSONValue.self, from: Data(buffer: buffer))
+        return try strict(buffer)
     }
 
     /// Like `json`, but an empty body is nil (for actions whose body is optional).
@@ -32,7 +33,19 @@ enum RequestReading {
         let buffer = try await request.collectBody(upTo: limit)
         guard buffer.readableBytes > 0 else { return nil }
         try requireMediaType(request, anyOf: ["application/json"])
-        return try decode(JSONValue.self, from: Data(buffer: buffer))
+        return try strict(buffer)
+    }
+
+    /// A JSON body read as strictly as a signed one (`StrictJSON`): a member named twice, invalid
+    /// UTF-8, a number beyond a double or nesting deeper than 64 is `malformed-request`, where
+    /// Foundation's decoder would quietly keep the last of two members and leave the body meaning
+    /// one thing to the bus and another to whoever else reads it.
+    static func strict(_ buffer: ByteBuffer) throws -> JSONValue {
+        do {
+            return try StrictJSON.parse(buffer.readableBytesView)
+        } catch {
+            throw ShareBusError.malformed("the body is not valid JSON: \(error)")
+        }
     }
 
     static func requireMediaType(_ request: Request, anyOf types: [String]) throws {

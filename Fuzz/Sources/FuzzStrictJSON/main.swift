@@ -1,0 +1,5 @@
+import FuzzSupport
+
+// libFuzzer runs `fuzzStrictJSON` (also exported as LLVMFuzzerTestOneInput) from here. A closure, not the
+// function itself: naming a @_cdecl function as a C pointer emits its C symbol a second time.
+runLibFuzzer { fuzzStrictJSON($0, $1) }
