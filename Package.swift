@@ -10,7 +10,10 @@ let package = Package(
     name: "sharebus",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "sharebus", targets: ["sharebus"])
+        .executable(name: "sharebus", targets: ["sharebus"]),
+        // For the fuzz targets in Fuzz/, a package of their own built with -sanitize=fuzzer.
+        .library(name: "ShareBusCore", targets: ["ShareBusCore"]),
+        .library(name: "ShareBusCrypto", targets: ["ShareBusCrypto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -26,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         .target(
@@ -50,6 +55,19 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ShareBusPostgres",
+            dependencies: [
+                "ShareBusCore",
+                "ShareBusCrypto",
+                "ShareBusStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -92,6 +110,7 @@ let package = Package(
                 "ShareBusVerification",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -108,6 +127,7 @@ let package = Package(
                 "ShareBusCore",
                 "ShareBusCrypto",
                 "ShareBusStore",
+                "ShareBusPostgres",
                 "ShareBusHTTP",
                 "ShareBusDelivery",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -125,6 +145,7 @@ let package = Package(
                 "ShareBusHTTP",
                 "ShareBusDelivery",
                 "ShareBusVerification",
+                "ShareBusPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,7 +168,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ShareBusStoreTests",
-            dependencies: ["ShareBusStore", "ShareBusTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ShareBusStore", "ShareBusPostgres", "ShareBusTesting", "ShareBusCore", "ShareBusCrypto", "ShareBusDelivery",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -165,10 +189,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "ShareBusHTTP", "ShareBusTesting", "ShareBusStore", "ShareBusDelivery", "ShareBusCrypto", "ShareBusCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "ShareBusHTTP", "ShareBusTesting", "ShareBusStore", "ShareBusDelivery", "ShareBusCrypto", "ShareBusCore",
-                "ShareBusVerification",
+                "ShareBusVerification", "ShareBusPostgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

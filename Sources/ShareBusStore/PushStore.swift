@@ -93,6 +93,13 @@ public struct PushCandidate: Sendable {
     public var state: DeliveryState
     /// The oldest dead letter an operator asked to replay.
     public var replay: DeadLetter?
+
+    public init(subscription: Subscription, head: Int64, state: DeliveryState, replay: DeadLetter?) {
+        self.subscription = subscription
+        self.head = head
+        self.state = state
+        self.replay = replay
+    }
 }
 
 /// What one push attempt writes, in one transaction with its audit entry.
@@ -128,6 +135,18 @@ public struct QueueFigures: Sendable {
     public var oldestUnacknowledgedAt: String?
     /// Messages delivered since the `since` minute asked for.
     public var recentlyDelivered: Int
+
+    public init(
+        subscription: Subscription, head: Int64, state: DeliveryState, deadLetters: Int, oldestUnacknowledgedAt: String?,
+        recentlyDelivered: Int
+    ) {
+        self.subscription = subscription
+        self.head = head
+        self.state = state
+        self.deadLetters = deadLetters
+        self.oldestUnacknowledgedAt = oldestUnacknowledgedAt
+        self.recentlyDelivered = recentlyDelivered
+    }
 }
 
 /// Storage of push delivery state, dead letters and queue figures. Every mutation appends its
@@ -150,4 +169,32 @@ public protocol PushStore: Sendable {
     func discardDeadLetter(subscription: String, deadLetter: String, audit: AuditEvent) async throws -> DeadLetter
     /// Figures of every subscription, in id order; `recentlyDelivered` counts minutes from `sinceMinute` on.
     func queueFigures(sinceMinute: Int64) async throws -> [QueueFigures]
+    /// Claims the right to deliver `subscriptions` for `ttl` from `now`: granted for each one
+    /// that no node holds, whose lease expired, or that `node` already holds (which renews it).
+    /// Answers the subscriptions `node` now holds; the others belong to a live node.
+    func claimPushLeases(node: String, subscriptions: [String], ttl: Duration, now: Date) async throws -> Set<String>
+    /// Gives up every lease `node` holds, so that other nodes take its subscriptions at once.
+    func releasePushLeases(node: String) async throws
+}
+
+/// Names of bus nodes sharing one store, for push leases and the logs.
+public enum BusNode {
+    /// A name unique to this process: the host, the process id and a random part (a restarted
+    /// process on the same host never inherits its predecessor's leases by name).
+    public static func makeIdentifier() -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(host)-\(ProcessInfo.processInfo.processIdentifier)-\(random)"
+    }
+
+    /// The identifier of this process, made once.
+    public static let current = makeIdentifier()
+}
+
+extension Duration {
+    /// The duration in seconds, with its fraction.
+    public var leaseSeconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
 }

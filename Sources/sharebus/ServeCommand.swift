@@ -5,6 +5,7 @@ import Logging
 import ShareBusCore
 import ShareBusCrypto
 import ShareBusHTTP
+import ShareBusPostgres
 import ShareBusStore
 import ShareBusVerification
 
@@ -32,7 +33,13 @@ struct ServeCommand: AsyncParsableCommand {
     var uiLocalhost: Bool?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+    @Option(help: "Requests a second each caller (client certificate identity) may make on the HTTPS routes; 0 turns the limit off (env SHAREBUS_RATE_LIMIT).")
+    var rateLimit: Double = Double(ProcessInfo.processInfo.environment["SHAREBUS_RATE_LIMIT"] ?? "") ?? RateLimitConfiguration().ratePerSecond
+    @Option(help: "Requests a caller may make at once after a quiet spell (env SHAREBUS_RATE_BURST).")
+    var rateBurst: Double = Double(ProcessInfo.processInfo.environment["SHAREBUS_RATE_BURST"] ?? "") ?? RateLimitConfiguration().burst
     @OptionGroup(title: "Push delivery") var delivery: DeliveryOptions
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+    @OptionGroup(title: "Verification throttle") var verification: VerificationOptions
 
     func holidayCalendar() throws -> WorkingDayCalendar {
         guard let holidays else { return .china }
@@ -42,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "sharebus")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let store = try state.openStore()
+        let store = try state.openStore(cachesReads: true)
         if dev { try await DevelopmentSetup(pki: state.pki, store: store, catalogs: catalogs).run() }
         let pki = state.pki
         let material = BusTLSMaterial(
@@ -56,12 +63,17 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.localPort = metricsPort > 0 ? metricsPort : nil
         configuration.localHost = metricsHost
         configuration.dashboardOnLocalListener = metricsPort > 0 && (uiLocalhost ?? dev)
+        configuration.rateLimits = RateLimitConfiguration(ratePerSecond: max(0, rateLimit), burst: max(1, rateBurst))
+        try limits.apply(to: &configuration)
         let env = BusEnvironment(
             configuration: configuration, store: store, clock: SystemClock(),
             pki: PublishedPKI(ca: try pki.loadCA(), busSigningCertificatePEM: try pki.read(pki.busCertificate)),
             signer: try BusSigner(certificatePEM: try pki.read(pki.busCertificate), privateKeyPEM: try pki.read(pki.busKey)),
             calendar: try holidayCalendar(), logger: logger, subjectKey: try Self.readSubjectKey(pki),
-            delivery: try delivery.configuration(dev: dev), pushCredential: try await pki.pushCredential(store: store))
+            verificationConfiguration: try verification.configuration(),
+            delivery: try delivery.configuration(dev: dev), pushCredential: try await pki.pushCredential(store: store),
+            dataKeys: try await Self.loadDataKeys(pki, store: store, dev: dev),
+            logChanges: (store as? PostgresStore)?.logChanges())
         let (host, fallbackPort, dev) = (host, port, dev)
         let local = configuration.localPort.map { LocalListenerLines(host: metricsHost, port: $0, dashboard: configuration.dashboardOnLocalListener) }
         let app = try BusApplication.make(
@@ -111,6 +123,10 @@ struct NextSteps {
         if !operators.isEmpty {
             lines.append("Operator credentials: \(pki.path("operators"))/{\(operators.joined(separator: ","))}/")
         }
+        let auditors = (try? FileManager.default.contentsOfDirectory(atPath: pki.path("auditors")).sorted()) ?? []
+        if !auditors.isEmpty {
+            lines.append("Auditor credentials (audit log only): \(pki.path("auditors"))/{\(auditors.joined(separator: ","))}/")
+        }
         if let example {
             let dir = pki.departmentDirectory(example)
             lines.append("Try:")
@@ -138,6 +154,9 @@ struct DevelopmentSetup {
         _ = try SubjectKey.loadOrCreate(atPath: pki.path(ShareBusVerification.subjectKeyFile))
         if !FileManager.default.fileExists(atPath: pki.operatorDirectory("ops") + "/cert.pem") {
             try await provisioning.addOperator("ops", ca: ca)
+        }
+        if !FileManager.default.fileExists(atPath: pki.auditorDirectory("audit") + "/cert.pem") {
+            try await provisioning.addAuditor("audit", ca: ca)
         }
         let folder = CatalogFolder(directory: catalogs)
         for department in try folder.departments() {

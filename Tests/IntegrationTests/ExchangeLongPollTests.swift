@@ -30,7 +30,8 @@ struct ExchangeLongPollTests {
             #expect(Exchange.sequences(payload) == [1])
             #expect(Exchange.messages(payload).first?["record"]?["name"] == Exchange.record(1)["name"])
             #expect(answeredAt - started >= .milliseconds(300), "the pull waited for the push")
-            #expect(answeredAt - acceptedAt < .seconds(1), "woken by the push, not by the 10 s wait")
+            // Far below the 10 s wait, with room for a busy machine.
+            #expect(answeredAt - acceptedAt < .seconds(3), "woken by the push, not by the 10 s wait")
         }
     }
 
@@ -52,7 +53,8 @@ struct ExchangeLongPollTests {
             // Without wait, an empty log answers at once.
             let quick = clock.now
             _ = try await Exchange.pull(tax, id, bus: bus)
-            #expect(clock.now - quick < .milliseconds(900))
+            // An empty log answers without waiting: well under the 1 s an empty wait takes above.
+            #expect(clock.now - quick < elapsed)
         }
     }
 

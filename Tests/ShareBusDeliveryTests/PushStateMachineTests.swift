@@ -123,12 +123,12 @@ struct PushStateMachineTests {
     @Test("a state read back from the store resumes the same batch, attempts and due time")
     func resumesFromStoredState() {
         let stored = DeliveryState(
-            subscription: "s1", batch: .init(first: 3, last: 4, attempts: 2, firstAttemptAt: Self.t0), nextAttemptAt: Self.t0 + 4,
+            subscription: "s1", batch: .init(first: 3, last: 4, attempts: 2, firstAttemptAt: Self.t0), nextAttemptAt: Self.t0 + 2,
             lastError: "HTTP 500", consecutiveFailures: 2)
         var machine = Self.machine(stored)
-        #expect(machine.next(now: Self.t0 + 1, .init(cursor: 2, head: 9)) == .wait(until: Self.t0 + 4))
-        #expect(machine.next(now: Self.t0 + 4, .init(cursor: 2, head: 9)) == .send(.init(first: 3, last: 4, attempts: 2, firstAttemptAt: Self.t0)))
-        #expect(machine.failed("HTTP 500", now: Self.t0 + 4, random: 0) == .retry(at: Self.t0 + 8), "the third failure waits 4 s")
+        #expect(machine.next(now: Self.t0 + 1, .init(cursor: 2, head: 9)) == .wait(until: Self.t0 + 2))
+        #expect(machine.next(now: Self.t0 + 2, .init(cursor: 2, head: 9)) == .send(.init(first: 3, last: 4, attempts: 2, firstAttemptAt: Self.t0)))
+        #expect(machine.failed("HTTP 500", now: Self.t0 + 2, random: 0) == .retry(at: Self.t0 + 6), "the third failure waits 4 s")
     }
 
     @Test("a replay goes between live batches; its success removes the dead letter and leaves the cursor")
@@ -181,5 +181,37 @@ struct PushStateMachineTests {
         #expect(machine.delivered(now: Self.t0) == nil)
         #expect(machine.failed("x", now: Self.t0, random: 0) == nil)
         #expect(machine.state == DeliveryState(subscription: "s1"))
+    }
+
+    @Test("a retry the clock jumped a day back from is sent at once, and the next one is scheduled from the new now")
+    func clockJumpedBack() {
+        let stored = DeliveryState(
+            subscription: "s1", batch: .init(first: 1, last: 2, attempts: 3, firstAttemptAt: Self.t0), nextAttemptAt: Self.t0 + 4,
+            consecutiveFailures: 3)
+        var machine = Self.machine(stored)
+        // Within the 4 s the third failure allows: still a wait, nothing flagged.
+        #expect(machine.next(now: Self.t0 + 0.5, .init(cursor: 0, head: 2)) == .wait(until: Self.t0 + 4))
+        #expect(machine.clockWentBack == nil)
+        let back = Self.t0 - 86_400
+        #expect(machine.next(now: back, .init(cursor: 0, head: 2)) == .send(.init(first: 1, last: 2, attempts: 3, firstAttemptAt: Self.t0)))
+        #expect(machine.clockWentBack == 86_400, "the stored time lay a day beyond the 4 s ceiling")
+        #expect(machine.state.nextAttemptAt == nil)
+        #expect(machine.failed("HTTP 500", now: back, random: 0) == .retry(at: back + 8), "the fourth failure waits 8 s from the new now")
+    }
+
+    @Test("after a forward jump an overdue retry is sent once, and the next failure waits its delay again")
+    func clockJumpedForward() {
+        let stored = DeliveryState(
+            subscription: "s1", batch: .init(first: 1, last: 2, attempts: 2, firstAttemptAt: Self.t0), nextAttemptAt: Self.t0 + 2,
+            consecutiveFailures: 2)
+        var machine = Self.machine(stored)
+        let ahead = Self.t0 + 3600
+        guard case .send = machine.next(now: ahead, .init(cursor: 0, head: 2)) else {
+            Issue.record("no send")
+            return
+        }
+        #expect(machine.clockWentBack == nil)
+        #expect(machine.failed("HTTP 500", now: ahead, random: 0) == .retry(at: ahead + 4))
+        #expect(machine.next(now: ahead, .init(cursor: 0, head: 2)) == .wait(until: ahead + 4), "one attempt, not a burst")
     }
 }

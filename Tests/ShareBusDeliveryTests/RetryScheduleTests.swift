@@ -35,4 +35,15 @@ struct RetryScheduleTests {
         let schedule = RetrySchedule(initial: 0.05, maximum: 0.2, jitter: 0)
         #expect([1, 2, 3, 4, 5].map { schedule.delay(afterFailures: $0, random: 0.7) } == [0.05, 0.1, 0.2, 0.2, 0.2])
     }
+
+    @Test("a retry stored further ahead than the longest delay means the clock went back", arguments: [1, 3, 10, 40])
+    func clockWentBack(failures: Int) {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let ceiling = Self.schedule.ceiling(afterFailures: failures)
+        #expect(!Self.schedule.clockWentBack(due: now + ceiling, now: now, afterFailures: failures), "the longest delay is plausible")
+        #expect(!Self.schedule.clockWentBack(due: now + ceiling * 0.8, now: now, afterFailures: failures), "so is any jittered one")
+        #expect(!Self.schedule.clockWentBack(due: now - 5, now: now, afterFailures: failures), "overdue is not backwards")
+        #expect(Self.schedule.clockWentBack(due: now + ceiling + 0.01, now: now, afterFailures: failures))
+        #expect(Self.schedule.clockWentBack(due: now + 86_400, now: now, afterFailures: failures))
+    }
 }

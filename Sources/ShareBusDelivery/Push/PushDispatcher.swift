@@ -12,6 +12,11 @@ public import ShareBusStore
 /// It looks at the store when an envelope lands on a watched resource, when an attempt ends, when
 /// `wake()` is called (operator actions), when the earliest retry falls due, and at least every
 /// `scanInterval`. Everything it knows is in the store, so a restart resumes where it stopped.
+///
+/// Several nodes may share one store: each scan claims the push subscriptions' leases for
+/// `leaseTTL` (renewing those this node holds) and starts attempts only for the subscriptions it
+/// holds. A node that stops renewing (killed, or cut off from the store) loses them when the
+/// lease expires and a live node's next scan takes them over; graceful shutdown releases them.
 public final class PushDispatcher: Service {
     let store: any ShareBusStore
     let signer: BusSigner
@@ -22,6 +27,12 @@ public final class PushDispatcher: Service {
     let resolver: any WebhookResolver
     let logger: Logger
     let metrics: BusMetrics
+    /// Opens stored records for delivery.
+    let sealer: RecordSealer
+    /// This process's name in the lease table.
+    public let node: String
+    /// How long a claimed lease lasts without renewal; the dispatcher renews at least every third of it.
+    let leaseTTL: Duration
     private let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
 
@@ -32,8 +43,12 @@ public final class PushDispatcher: Service {
 
     public init(
         store: any ShareBusStore, signer: BusSigner, clock: any BusClock, notifier: LogNotifier, configuration: DeliveryConfiguration,
-        credential: PushCredential, resolver: any WebhookResolver = SystemResolver(), logger: Logger, metrics: BusMetrics = .disabled
+        credential: PushCredential, resolver: any WebhookResolver = SystemResolver(), logger: Logger, metrics: BusMetrics = .disabled,
+        sealer: RecordSealer = RecordSealer(keyring: .random()), node: String = BusNode.current, leaseTTL: Duration = .seconds(10)
     ) {
+        self.node = node
+        self.leaseTTL = leaseTTL
+        self.sealer = sealer
         self.metrics = metrics
         self.credential = credential
         self.resolver = resolver
@@ -54,9 +69,22 @@ public final class PushDispatcher: Service {
         let client = try PushClient(
             credential: credential, configuration: configuration,
             webhooks: WebhookGuard(policy: configuration.webhookPolicy, resolver: resolver))
-        logger.info("push delivery started", metadata: ["push.concurrency": "\(configuration.concurrency)"])
+        logger.info(
+            "push delivery started",
+            metadata: ["push.concurrency": "\(configuration.concurrency)", "bus.node": "\(node)", "push.lease-ttl": "\(leaseTTL)"])
         await cancelWhenGracefulShutdown { await self.run(transport: client) }
+        await releaseLeases()
         await client.shutdown()
+    }
+
+    /// Gives this node's leases up, so that other nodes take its subscriptions without waiting.
+    public func releaseLeases() async {
+        do {
+            try await store.releasePushLeases(node: node)
+            logger.info("push leases released", metadata: ["bus.node": "\(node)"])
+        } catch {
+            logger.warning("push leases not released; they expire by themselves", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Delivers until cancelled. Attempts in flight when it stops are abandoned unrecorded, so
@@ -66,9 +94,10 @@ public final class PushDispatcher: Service {
         await withDiscardingTaskGroup { group in
             var inFlight: Set<String> = []
             var watched: Set<String> = []
+            var held: Set<String> = []
             while !Task.isCancelled {
-                let due = await scan(transport: transport, inFlight: &inFlight, watched: &watched, group: &group)
-                var delay = configuration.scanInterval
+                let due = await scan(transport: transport, inFlight: &inFlight, watched: &watched, held: &held, group: &group)
+                var delay = min(configuration.scanInterval, leaseTTL / 3)
                 if let due { delay = min(delay, .milliseconds(Int64(max(0, due.timeIntervalSince(clock.now())) * 1000))) }
                 let continuation = self.continuation
                 let timer = Task {
@@ -87,15 +116,27 @@ public final class PushDispatcher: Service {
     /// Starts every attempt that is due, within the concurrency bound, and answers when the
     /// earliest waiting retry falls due.
     func scan(
-        transport: any PushTransport, inFlight: inout Set<String>, watched: inout Set<String>, group: inout DiscardingTaskGroup
+        transport: any PushTransport, inFlight: inout Set<String>, watched: inout Set<String>, held: inout Set<String>,
+        group: inout DiscardingTaskGroup
     ) async -> Date? {
-        let candidates: [PushCandidate]
+        var candidates: [PushCandidate]
         do {
             candidates = try await store.pushCandidates()
         } catch {
             logger.error("push dispatcher cannot read the store", metadata: ["error": "\(error)"])
             return nil
         }
+        let claimed = await claim(candidates.map(\.subscription.id))
+        if claimed != held {
+            logger.info(
+                "push leases changed",
+                metadata: [
+                    "bus.node": "\(node)", "push.gained": "\(claimed.subtracting(held).sorted())",
+                    "push.lost": "\(held.subtracting(claimed).sorted())",
+                ])
+            held = claimed
+        }
+        candidates.removeAll { !claimed.contains($0.subscription.id) }
         for resource in Set(candidates.map(\.subscription.resource)).subtracting(watched) {
             watched.insert(resource)
             group.addTask { [notifier, continuation] in
@@ -127,9 +168,14 @@ public final class PushDispatcher: Service {
             case .wait(let until):
                 earliest = min(earliest ?? until, until)
             case .send(let batch):
+                if let back = machine.clockWentBack {
+                    logger.warning(
+                        "push retry was scheduled beyond the retry schedule; the wall clock went back, retrying now",
+                        metadata: ["push.subscription": "\(candidate.subscription.id)", "push.clock-back-seconds": "\(Int(back))"])
+                }
                 let attempt = PushAttempt(
                     store: store, signer: signer, clock: clock, transport: transport, logger: logger, machine: machine, batch: batch,
-                    subscriptionID: candidate.subscription.id, metrics: metrics)
+                    subscriptionID: candidate.subscription.id, metrics: metrics, sealer: sealer)
                 due.append((since, attempt))
             }
         }
@@ -143,5 +189,16 @@ public final class PushDispatcher: Service {
             }
         }
         return earliest
+    }
+
+    /// The subscriptions this node may deliver now: none when the store cannot be asked, since
+    /// another node may then take them over.
+    func claim(_ subscriptions: [String]) async -> Set<String> {
+        do {
+            return try await store.claimPushLeases(node: node, subscriptions: subscriptions, ttl: leaseTTL, now: clock.now())
+        } catch {
+            logger.error("push dispatcher cannot renew its leases", metadata: ["error": "\(error)", "bus.node": "\(node)"])
+            return []
+        }
     }
 }

@@ -49,6 +49,9 @@ public struct PushStateMachine: Sendable {
     }
 
     public private(set) var state: DeliveryState
+    /// Set by `next` when the stored retry time lay further ahead than the schedule allows: by how
+    /// much the wall clock went back (the retry was treated as due).
+    public private(set) var clockWentBack: TimeInterval?
     let configuration: DeliveryConfiguration
 
     /// A due time this close to now counts as reached: stored times pass through seconds since
@@ -83,7 +86,12 @@ public struct PushStateMachine: Sendable {
             }
             state.nextAttemptAt = nil
         }
-        if let due = state.nextAttemptAt, due.timeIntervalSince(now) > Self.tolerance { return .wait(until: due) }
+        if let due = state.nextAttemptAt, due.timeIntervalSince(now) > Self.tolerance {
+            let failures = max(1, state.batch?.attempts ?? 1)
+            guard configuration.retry.clockWentBack(due: due, now: now, afterFailures: failures) else { return .wait(until: due) }
+            clockWentBack = due.timeIntervalSince(now) - configuration.retry.ceiling(afterFailures: failures)
+            state.nextAttemptAt = nil
+        }
         guard var batch = state.batch else { return .idle }
         batch.firstAttemptAt = batch.firstAttemptAt ?? now
         state.batch = batch

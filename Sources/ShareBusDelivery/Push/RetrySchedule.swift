@@ -28,6 +28,13 @@ public struct RetrySchedule: Sendable, Hashable {
         return min(maximum, initial * Double(UInt64(1) << UInt64(doublings)))
     }
 
+    /// Whether a retry stored as due at `due` cannot have come from this schedule at `now`: it lies
+    /// further ahead than the longest delay after `failures` failures (jitter only takes time off).
+    /// Then the wall clock went back after the retry was scheduled, and the retry is due now.
+    public func clockWentBack(due: Date, now: Date, afterFailures failures: Int) -> Bool {
+        due.timeIntervalSince(now) > ceiling(afterFailures: max(1, failures)) + 1e-6
+    }
+
     /// `ceiling` less `random` (a draw from 0..<1) times `jitter` of it.
     public func delay(afterFailures failures: Int, random: Double) -> TimeInterval {
         let share = min(max(jitter, 0), 1) * min(max(random, 0), 1)

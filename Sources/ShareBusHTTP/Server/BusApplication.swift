@@ -1,4 +1,5 @@
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -14,6 +15,8 @@ public enum BusApplication {
         router.add(middleware: RequestMetricsMiddleware(metrics: env.metrics))
         router.add(middleware: ProblemMiddleware(routes: registry))
         router.add(middleware: ClientIdentityMiddleware(store: env.store, clock: env.clock))
+        router.add(middleware: RateLimitMiddleware(limiter: PrincipalRateLimiter(configuration: env.configuration.rateLimits, clock: env.clock)))
+        router.add(middleware: AuditorScopeMiddleware())
         let bus = BusRouter(router: router, registry: registry)
         bus.addHealthRoutes(env)
         bus.addPKIRoutes(env)
@@ -44,11 +47,22 @@ public enum BusApplication {
         if let local = try LocalListener.service(env, onServerRunning: onLocalListenerRunning) { services.append(local) }
         return Application(
             router: router,
-            server: try .tls(.http1(), configuration: tlsConfiguration),
+            server: try .tls(.http1(configuration: http1Configuration(env.configuration)), configuration: tlsConfiguration),
             configuration: .init(
-                address: .hostname(env.configuration.host, port: env.configuration.port), serverName: "sharebus"),
+                address: .hostname(env.configuration.host, port: env.configuration.port), serverName: "sharebus",
+                availableConnectionsDelegate: .maximum(env.configuration.maxConnections, logger: env.logger)),
             services: services,
             onServerRunning: onServerRunning,
             logger: env.logger)
+    }
+
+    /// The connection limits of `ServerConfiguration` (docs/operations.md, "Limits"); the body size
+    /// limit is applied where each route reads its body.
+    static func http1Configuration(_ configuration: ServerConfiguration) -> HTTP1Channel.Configuration {
+        HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ParserErrorResponder()],
+            idleTimeout: configuration.idleTimeout.map { .seconds(Int64($0)) },
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: configuration.maxHeaderSize, maxHeaderListSize: configuration.maxHeaderSize, maxHeaderFieldCount: 100))
     }
 }

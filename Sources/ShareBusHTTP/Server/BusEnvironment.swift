@@ -24,6 +24,8 @@ public struct BusEnvironment: Sendable {
     public let verification: VerificationService
     /// Keys the data-subject digests of the audit log (`Certs/bus/subject-key`, read by `serve`).
     public let subjectKey: SubjectKey
+    /// Seals L3/L4 values at rest and opens them for delivery (`Certs/bus/data-keys`, read by `serve`).
+    public let sealer: RecordSealer
     /// This bus's own metrics registry (never the process-global one), exported on `/metrics`.
     public let metricsRegistry: PrometheusCollectorRegistry
     /// Records into `metricsRegistry`.
@@ -40,8 +42,12 @@ public struct BusEnvironment: Sendable {
         configuration: ServerConfiguration, store: any ShareBusStore, clock: any BusClock, pki: PublishedPKI, signer: BusSigner,
         calendar: WorkingDayCalendar = .china, logger: Logger, metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         subjectKey: SubjectKey? = nil, verificationConfiguration: VerificationConfiguration = VerificationConfiguration(),
-        delivery: DeliveryConfiguration = DeliveryConfiguration(), pushCredential: PushCredential? = nil
+        delivery: DeliveryConfiguration = DeliveryConfiguration(), pushCredential: PushCredential? = nil,
+        dataKeys: DataKeyring? = nil, logChanges: AsyncStream<(resource: String, head: Int64)>? = nil
     ) {
+        // No keyring given (tests): one for this process only, so what it seals is readable only by it.
+        let sealer = RecordSealer(keyring: dataKeys ?? .random())
+        self.sealer = sealer
         self.configuration = configuration
         self.delivery = delivery
         self.store = store
@@ -56,21 +62,27 @@ public struct BusEnvironment: Sendable {
         metricsExporter = MetricsExporter(registry: metricsRegistry)
         let notifier = LogNotifier()
         self.notifier = notifier
+        // Log heads committed by every node sharing the store (PostgreSQL LISTEN/NOTIFY): an envelope
+        // accepted on another node wakes this node's long-polls and push deliveries too.
+        if let logChanges {
+            Task { for await change in logChanges { await notifier.notify(change.resource) } }
+        }
         push = pushCredential.map {
             PushDispatcher(
                 store: store, signer: signer, clock: clock, notifier: notifier, configuration: delivery, credential: $0,
-                logger: logger, metrics: metrics)
+                logger: logger, metrics: metrics, sealer: sealer)
         }
         var ingestConfiguration = EnvelopeIngest.Configuration()
         ingestConfiguration.maxBodySize = configuration.maxBodySize
-        ingest = EnvelopeIngest(store: store, signer: signer, notifier: notifier, clock: clock, configuration: ingestConfiguration, metrics: metrics)
+        ingest = EnvelopeIngest(store: store, signer: signer, notifier: notifier, clock: clock, configuration: ingestConfiguration, metrics: metrics,
+            sealer: sealer)
         // No key given (tests): one for this process only, so its access logs end with it.
         let subjectKey = subjectKey ?? SubjectKey.random()
         self.subjectKey = subjectKey
         verification = VerificationService(
             store: store, holders: (store as? any HolderRecordStore) ?? UnsupportedHolderRecords(),
             subscriptions: SubscriptionService(store: store, clock: clock, calendar: calendar), signer: signer, clock: clock,
-            subjectKey: subjectKey, configuration: verificationConfiguration)
+            subjectKey: subjectKey, configuration: verificationConfiguration, sealer: sealer)
     }
 
     public var catalog: CatalogService { CatalogService(store: store, clock: clock) }
@@ -80,6 +92,6 @@ public struct BusEnvironment: Sendable {
     public var operations: OperationsService { OperationsService(store: store, clock: clock, wake: { [push] in push?.wake() }) }
     public var pull: PullService {
         PullService(store: store, subscriptions: subscriptions, notifier: notifier, signer: signer, clock: clock, metrics: metrics,
-            subject: { [verification] in verification.subject(of: $0, key: $1, record: $2) })
+            subject: { [verification] in verification.subject(of: $0, key: $1, record: $2) }, sealer: sealer)
     }
 }

@@ -1,0 +1,96 @@
+import Foundation
+import ShareBusCore
+import ShareBusCrypto
+import ShareBusTesting
+import X509
+
+/// A fresh temporary folder with a platform set up as a person would with the CLI: a PKI, a provider and a
+/// consumer, and one unconditional resource of the provider. `data/` may be a mount point of its own.
+struct Workspace: Sendable {
+    static let provider = "rel.prov"
+    static let consumer = "rel.cons"
+    static let resource = "rel.items"
+
+    let root: URL
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("sharebus-rel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    var data: String { root.appendingPathComponent("data").path }
+    var certs: String { root.appendingPathComponent("Certs").path }
+    var database: String { data + "/sharebus.sqlite" }
+    var state: [String] { ["--data", data, "--certs", certs] }
+    func departmentDirectory(_ id: String) -> String { certs + "/departments/" + id }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+
+    /// Runs a state-keeping subcommand against this workspace.
+    func sharebus(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> CommandResult {
+        try await Command.run(arguments + state, in: root, timeout: timeout)
+    }
+
+    /// Like `sharebus` but throws unless the command succeeds.
+    @discardableResult
+    func succeed(_ arguments: [String]) async throws -> CommandResult {
+        let result = try await sharebus(arguments)
+        guard result.status == 0 else { throw ReliabilityFailure("sharebus \(arguments.joined(separator: " ")): \(result)") }
+        return result
+    }
+
+    /// `pki init`, the two departments, and `catalog import` of a folder holding only the resource.
+    func prepare() async throws {
+        try await succeed(["pki", "init"])
+        for (id, name, code, role) in [
+            (Self.provider, "可靠性测试提供部门", 51, "provider"), (Self.consumer, "可靠性测试使用部门", 52, "consumer"),
+        ] {
+            try await succeed([
+                "dept", "add", "--id", id, "--name", name, "--credit-code", TestDepartments.creditCode(code), "--level", "municipal",
+                "--division", "640100", "--role", role,
+            ])
+        }
+        let folder = root.appendingPathComponent("catalog")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(try CanonicalJSON.serialize(Self.resourceJSON)).write(to: folder.appendingPathComponent("\(Self.resource).json"))
+        try await succeed(["catalog", "import", folder.path])
+    }
+
+    static var resourceJSON: JSONValue {
+        .object([
+            "code": .string(resource), "name": .string("可靠性条目"), "category": .string("other"), "provider": .string(provider),
+            "description": .string("故障测试用资源"), "primaryKey": .string("code"),
+            "fields": .array([
+                .object([
+                    "name": .string("code"), "title": .string("编号"), "type": .string("string"), "required": .bool(true),
+                    "sensitivity": .string("L1"),
+                ]),
+                .object([
+                    "name": .string("value"), "title": .string("数值"), "type": .string("integer"), "required": .bool(false),
+                    "sensitivity": .string("L1"),
+                ]),
+            ]),
+            "sharing": .object(["type": .string("unconditional"), "basis": .string("测试")]),
+            "open": .bool(false), "updateCycle": .string("realtime"), "version": .integer(1), "status": .string("published"),
+        ])
+    }
+
+    static func record(_ code: String, _ value: Int64) -> JSONValue {
+        .object(["code": .string(code), "value": .integer(value)])
+    }
+
+    static func upsert(_ code: String, _ value: Int64) -> JSONValue {
+        .object(["op": .string("upsert"), "record": record(code, value)])
+    }
+
+    func busCertificate() throws -> Certificate {
+        try Certificate(pemEncoded: String(contentsOfFile: certs + "/bus/bus.pem", encoding: .utf8))
+    }
+
+    /// An HTTPS client for department `id` against `server`.
+    func client(_ id: String, _ server: BusServer) throws -> BusHTTPClient {
+        let directory = departmentDirectory(id)
+        return try BusHTTPClient(
+            port: server.port, caFile: certs + "/ca.pem", certificateFile: directory + "/cert.pem", keyFile: directory + "/key.pem")
+    }
+}
