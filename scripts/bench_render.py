@@ -183,7 +183,7 @@ def render(results, out_md, out_json):
     L.append("| References | RabbitMQ %s (Debian), librabbitmq %s, nginx %s (Debian) |"
              % (run.get("rabbitmq", "?"), run.get("librabbitmq", "?"), run.get("nginx", "?")))
     L.append("")
-    L.append("The machine is shared: other engineers' builds and tests were running during the run (see the load average), "
+    L.append("The machine may carry other work during a run (see the load average), "
              "and the load generators run on the same 2 cores as the servers they measure. Read small differences as noise.")
     L.append("")
     L.append("## Summary")
