@@ -7,6 +7,7 @@ import NIOPosix
 import NIOSSL
 public import ShareBusCore
 public import ShareBusCrypto
+public import ShareBusDelivery
 public import ShareBusHTTP
 public import ShareBusStore
 
@@ -24,29 +25,52 @@ public struct TestBus: Sendable {
     public var baseURL: String { "https://localhost:\(port)" }
     public var localURL: String { "http://127.0.0.1:\(localPort)" }
 
-    /// Starts a bus, runs `body`, and stops the bus and removes its folder whatever happens.
+    /// Starts a bus, runs `body`, and stops the bus whatever happens.
+    /// - Parameters:
+    ///   - pki: the platform PKI; a new one when nil.
+    ///   - directory: the store's folder, kept afterwards (a second bus may start on it, as a
+    ///     restarted one would); a fresh temporary folder, removed afterwards, when nil.
+    ///   - delivery: push delivery settings; when given, push delivery runs with the PKI's bus
+    ///     client certificate. Off when nil.
+    ///   - localListener: also start the plain-HTTP local listener, with the dashboard.
+    ///   - dataKeys: the keyring that seals records; one for this bus only when nil.
+    ///   - configure: last changes to the server configuration (limits).
     public static func run<T: Sendable>(
-        clock: any BusClock = SystemClock(), _ body: @Sendable (TestBus) async throws -> T
+        pki: TestPKI? = nil, directory: String? = nil, clock: any BusClock = SystemClock(), delivery: DeliveryConfiguration? = nil,
+        localListener: Bool = true, dataKeys: DataKeyring? = nil, configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (TestBus) async throws -> T
     ) async throws -> T {
-        let pki = try TestPKI()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sharebus-test-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        // As `serve` runs it: identities, definitions and subscriptions cached.
-        let store = try SQLiteStore(directory: directory, cachesReads: true)
-        try await TestPKI.record(pki.server, kind: .server, in: store)
-        try await TestPKI.record(pki.busSigning, kind: .busSigning, in: store)
+        let pki = try pki ?? TestPKI()
+        let folder = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("sharebus-test-\(UUID().uuidString)").path
+        defer { if directory == nil { try? FileManager.default.removeItem(atPath: folder) } }
+        // As `serve` runs it: definitions and subscriptions cached.
+        let store = try SQLiteStore(directory: folder, cachesReads: true)
+        if try await store.certificate(serial: pki.server.certificate.serialHex) == nil {
+            try await TestPKI.record(pki.server, kind: .server, in: store)
+            try await TestPKI.record(pki.busSigning, kind: .busSigning, in: store)
+            if delivery != nil { try await TestPKI.record(pki.busClient, in: store) }
+        }
         var configuration = ServerConfiguration()
         configuration.port = 0
-        configuration.dataDirectory = directory
-        configuration.localPort = 0
-        configuration.dashboardOnLocalListener = true
+        configuration.dataDirectory = folder
+        if localListener {
+            configuration.localPort = 0
+            configuration.dashboardOnLocalListener = true
+        }
+        configure(&configuration)
         var logger = Logger(label: "sharebus.test")
         // Cancelling the server at the end of a test makes the framework log at error level.
         logger.logLevel = .critical
         let env = BusEnvironment(
             configuration: configuration, store: store, clock: clock,
             pki: PublishedPKI(ca: pki.ca, busSigningCertificatePEM: pki.busSigning.certificatePEM),
-            signer: try BusSigner(certificatePEM: pki.busSigning.certificatePEM, privateKeyPEM: pki.busSigning.privateKeyPEM), logger: logger)
+            signer: try BusSigner(certificatePEM: pki.busSigning.certificatePEM, privateKeyPEM: pki.busSigning.privateKeyPEM), logger: logger,
+            delivery: delivery ?? DeliveryConfiguration(),
+            pushCredential: delivery.map { _ in
+                PushCredential(
+                    certificatePEM: pki.busClient.certificatePEM, privateKeyPEM: pki.busClient.privateKeyPEM, platformCAPEM: pki.ca.certificatePEM)
+            },
+            dataKeys: dataKeys)
         let material = BusTLSMaterial(
             caCertificatePEM: pki.ca.certificatePEM, serverCertificatePEM: pki.server.certificatePEM,
             serverKeyPEM: pki.server.privateKeyPEM)
@@ -66,9 +90,13 @@ public struct TestBus: Sendable {
             group.addTask { try await app.run() }
             var iterator = portStream.makeAsyncIterator()
             guard let port = await iterator.next() else { throw ShareBusError(.internalError, "test bus did not start") }
-            var localIterator = localStream.makeAsyncIterator()
-            guard let localPort = await localIterator.next() else { throw ShareBusError(.internalError, "test bus local listener did not start") }
-            let bus = TestBus(pki: pki, store: store, clock: clock, directory: directory, port: port, localPort: localPort)
+            var localPort = 0
+            if localListener {
+                var localIterator = localStream.makeAsyncIterator()
+                guard let bound = await localIterator.next() else { throw ShareBusError(.internalError, "test bus local listener did not start") }
+                localPort = bound
+            }
+            let bus = TestBus(pki: pki, store: store, clock: clock, directory: folder, port: port, localPort: localPort)
             do {
                 let result = try await body(bus)
                 group.cancelAll()

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import ShareBusCore
 import ShareBusCrypto
 import ShareBusDelivery
@@ -34,49 +33,10 @@ enum PushBus {
         pki: TestPKI? = nil, directory: String? = nil, clock: any BusClock = SystemClock(), delivery: DeliveryConfiguration = configuration(),
         _ body: @Sendable (TestBus) async throws -> T
     ) async throws -> T {
-        let pki = try pki ?? TestPKI()
         let folder = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("sharebus-push-\(UUID().uuidString)").path
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: folder) } }
-        let store = try SQLiteStore(directory: folder)
-        if try await store.certificate(serial: pki.server.certificate.serialHex) == nil {
-            try await TestPKI.record(pki.server, kind: .server, in: store)
-            try await TestPKI.record(pki.busSigning, kind: .busSigning, in: store)
-            try await TestPKI.record(pki.busClient, in: store)
-        }
-        var server = ServerConfiguration()
-        server.port = 0
-        server.dataDirectory = folder
-        var logger = Logger(label: "sharebus.push-test")
-        logger.logLevel = .critical
-        let env = BusEnvironment(
-            configuration: server, store: store, clock: clock,
-            pki: PublishedPKI(ca: pki.ca, busSigningCertificatePEM: pki.busSigning.certificatePEM),
-            signer: try BusSigner(certificatePEM: pki.busSigning.certificatePEM, privateKeyPEM: pki.busSigning.privateKeyPEM), logger: logger,
-            delivery: delivery,
-            pushCredential: PushCredential(
-                certificatePEM: pki.busClient.certificatePEM, privateKeyPEM: pki.busClient.privateKeyPEM, platformCAPEM: pki.ca.certificatePEM),
-            dataKeys: .fixed(for: folder))
-        let material = BusTLSMaterial(
-            caCertificatePEM: pki.ca.certificatePEM, serverCertificatePEM: pki.server.certificatePEM, serverKeyPEM: pki.server.privateKeyPEM)
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try BusApplication.make(env, tls: material) { channel in
-            portContinuation.yield(channel.localAddress?.port ?? 0)
-            portContinuation.finish()
-        }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw ShareBusTestFailure("the push test bus did not start") }
-            let bus = TestBus(pki: pki, store: store, clock: clock, directory: folder, port: port, localPort: 0)
-            do {
-                let result = try await body(bus)
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
-        }
+        return try await TestBus.run(
+            pki: pki, directory: folder, clock: clock, delivery: delivery, localListener: false, dataKeys: .fixed(for: folder), body)
     }
 
     /// `POST /v1/subscriptions` for push delivery to `url`.

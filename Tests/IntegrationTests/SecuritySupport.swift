@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import ShareBusCore
 import ShareBusCrypto
 import ShareBusDelivery
@@ -16,58 +15,7 @@ enum SecurityBus {
         clock: any BusClock = SystemClock(), delivery: DeliveryConfiguration = PushBus.configuration(attempts: 1),
         configure: @Sendable (inout ServerConfiguration) -> Void = { _ in }, _ body: @Sendable (TestBus) async throws -> T
     ) async throws -> T {
-        let pki = try TestPKI()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sharebus-security-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try SQLiteStore(directory: folder)
-        try await TestPKI.record(pki.server, kind: .server, in: store)
-        try await TestPKI.record(pki.busSigning, kind: .busSigning, in: store)
-        try await TestPKI.record(pki.busClient, in: store)
-        var server = ServerConfiguration()
-        server.port = 0
-        server.dataDirectory = folder
-        server.localPort = 0
-        server.dashboardOnLocalListener = true
-        configure(&server)
-        var logger = Logger(label: "sharebus.security-test")
-        logger.logLevel = .critical
-        let env = BusEnvironment(
-            configuration: server, store: store, clock: clock,
-            pki: PublishedPKI(ca: pki.ca, busSigningCertificatePEM: pki.busSigning.certificatePEM),
-            signer: try BusSigner(certificatePEM: pki.busSigning.certificatePEM, privateKeyPEM: pki.busSigning.privateKeyPEM), logger: logger,
-            delivery: delivery,
-            pushCredential: PushCredential(
-                certificatePEM: pki.busClient.certificatePEM, privateKeyPEM: pki.busClient.privateKeyPEM, platformCAPEM: pki.ca.certificatePEM))
-        let material = BusTLSMaterial(
-            caCertificatePEM: pki.ca.certificatePEM, serverCertificatePEM: pki.server.certificatePEM, serverKeyPEM: pki.server.privateKeyPEM)
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let (localPorts, localContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try BusApplication.make(
-            env, tls: material,
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            onLocalListenerRunning: { channel in
-                localContinuation.yield(channel.localAddress?.port ?? 0)
-                localContinuation.finish()
-            })
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw ShareBusTestFailure("the security test bus did not start") }
-            var localIterator = localPorts.makeAsyncIterator()
-            guard let localPort = await localIterator.next() else { throw ShareBusTestFailure("the local listener did not start") }
-            let bus = TestBus(pki: pki, store: store, clock: clock, directory: folder, port: port, localPort: localPort)
-            do {
-                let result = try await body(bus)
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
-        }
+        try await TestBus.run(clock: clock, delivery: delivery, configure: configure, body)
     }
 }
 
