@@ -121,9 +121,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CSpawn"),
         .target(
             name: "ShareBusTesting",
             dependencies: [
+                "CSpawn",
                 "ShareBusCore",
                 "ShareBusCrypto",
                 "ShareBusStore",
@@ -163,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ShareBusCryptoTests",
-            dependencies: ["ShareBusCrypto"],
+            dependencies: ["ShareBusCrypto", "ShareBusTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

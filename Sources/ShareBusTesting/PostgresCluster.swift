@@ -122,33 +122,20 @@ public final class PostgresCluster: Sendable {
         return try Self.run(path, arguments)
     }
 
-    /// Runs a program and waits for it. `posix_spawn` and `waitpid` rather than `Process`: the
-    /// server that `pg_ctl start` leaves running would inherit the descriptor `Process` watches to
-    /// see its child end, and the wait would never return.
+    /// Runs a program and waits for it. A ``ChildProcess``: the server that `pg_ctl start` leaves
+    /// running inherits none of this process's descriptors, so the wait returns.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("sharebus-pgout-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw Unavailable(description: "cannot run \(executable): error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exited = status & 0x7f == 0
-        let code = (status >> 8) & 0xff
-        guard exited && code == 0 else {
-            throw Unavailable(description: "\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(text)")
+        let result: (status: Int32, output: String)
+        do {
+            result = try ChildProcess.run(executable, arguments)
+        } catch {
+            throw Unavailable(description: "cannot run \(executable): \(error)")
         }
-        return text
+        guard result.status == 0 else {
+            throw Unavailable(description: "\(executable) \(arguments.joined(separator: " ")) failed (status \(result.status)): \(result.output)")
+        }
+        return result.output
     }
 
     /// `pg_config --bindir`, else the newest /usr/lib/postgresql/*/bin, holding initdb and pg_ctl.

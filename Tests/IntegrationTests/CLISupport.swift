@@ -28,25 +28,17 @@ enum CLI {
     }
 
     /// Runs `arguments` with `executable` (the bus binary unless told), in `directory`, and kills it after `timeout`.
-    ///
-    /// Output goes to files, not pipes: a pipe nobody drains can fill and stall a chatty child.
     static func run(
         _ arguments: [String], executable: URL = CLI.binary, in directory: URL? = nil, timeout: Duration = .seconds(60)
     ) async throws -> Result {
-        let capture = try CLIWorkspace()
-        defer { capture.remove() }
-        let child = try Child(executable: executable, arguments: arguments, in: directory ?? capture.root, captureIn: capture.root)
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while child.process.isRunning {
-            guard clock.now < deadline else {
-                _ = await child.stop()
-                throw Failure(description: "`\(arguments.joined(separator: " "))` did not finish within \(timeout)\n\(child.stdout)\(child.stderr)")
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        let child = try CapturedProcess(executable: executable, arguments: arguments, in: directory)
+        let status: Int32
+        do {
+            status = try await child.finish(timeout: timeout)
+        } catch {
+            throw Failure(description: "\(error)")
         }
-        child.process.waitUntilExit()
-        return Result(status: child.process.terminationStatus, stdout: child.stdout, stderr: child.stderr)
+        return Result(status: status, stdout: child.stdout, stderr: child.stderr)
     }
 
     /// Starts `sharebus serve` with `arguments`, waits until it says it is serving, runs `body`, and stops the
@@ -54,9 +46,7 @@ enum CLI {
     static func withServer<T>(
         _ arguments: [String], in directory: URL, _ body: (Server) async throws -> T
     ) async throws -> T {
-        let capture = try CLIWorkspace()
-        defer { capture.remove() }
-        let child = try Child(executable: binary, arguments: ["serve"] + arguments, in: directory, captureIn: capture.root)
+        let child = try CapturedProcess(executable: binary, arguments: ["serve"] + arguments, in: directory)
         let server: Server
         do {
             server = try await Server.waitUntilServing(child)
@@ -76,7 +66,7 @@ enum CLI {
 
     /// A running `sharebus serve`.
     struct Server {
-        fileprivate let child: Child
+        fileprivate let child: CapturedProcess
         let port: Int
         /// The "sharebus is serving ..." block and everything printed before it.
         let banner: String
@@ -89,7 +79,7 @@ enum CLI {
 
         static let servingLine = "sharebus is serving"
 
-        fileprivate static func waitUntilServing(_ child: Child, timeout: Duration = .seconds(30)) async throws -> Server {
+        fileprivate static func waitUntilServing(_ child: CapturedProcess, timeout: Duration = .seconds(30)) async throws -> Server {
             let clock = ContinuousClock()
             let deadline = clock.now + timeout
             while clock.now < deadline {
@@ -106,44 +96,6 @@ enum CLI {
                 try await Task.sleep(for: .milliseconds(20))
             }
             throw Failure(description: "sharebus serve did not say it was serving within \(timeout)\n\(child.stdout)\(child.stderr)")
-        }
-    }
-
-    /// A child process whose stdout and stderr go to files in a capture folder.
-    fileprivate final class Child {
-        let process = Process()
-        let stdoutFile: URL
-        let stderrFile: URL
-
-        init(executable: URL, arguments: [String], in directory: URL, captureIn capture: URL) throws {
-            stdoutFile = capture.appendingPathComponent("stdout")
-            stderrFile = capture.appendingPathComponent("stderr")
-            _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
-            _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-            process.executableURL = executable
-            process.arguments = arguments
-            process.currentDirectoryURL = directory
-            // The defaults of --data, --certs and --port come from these; a test says what it means.
-            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SHAREBUS_") }
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
-            process.standardError = try FileHandle(forWritingTo: stderrFile)
-            try process.run()
-        }
-
-        var stdout: String { (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "" }
-        var stderr: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
-
-        func stop(signal: Int32 = SIGTERM) async -> Int32 {
-            if process.isRunning {
-                kill(process.processIdentifier, signal)
-                let clock = ContinuousClock()
-                let deadline = clock.now + .seconds(5)
-                while process.isRunning, clock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            }
-            process.waitUntilExit()
-            return process.terminationStatus
         }
     }
 }

@@ -115,15 +115,9 @@ enum OpenSSL {
         defer { try? FileManager.default.removeItem(at: dir) }
         try Data(der).write(to: dir.appendingPathComponent("crl.der"))
         try Data(caPEM.utf8).write(to: dir.appendingPathComponent("ca.pem"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["crl", "-inform", "DER", "-in", dir.appendingPathComponent("crl.der").path, "-CAfile", dir.appendingPathComponent("ca.pem").path, "-noout", "-text"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let arguments = [
+            "crl", "-inform", "DER", "-in", dir.appendingPathComponent("crl.der").path, "-CAfile", dir.appendingPathComponent("ca.pem").path, "-noout", "-text",
+        ]
+        return try ChildProcess.run("/usr/bin/openssl", arguments).output
     }
 }

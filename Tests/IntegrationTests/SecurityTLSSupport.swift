@@ -1,5 +1,6 @@
 import Foundation
 import ShareBusCrypto
+import ShareBusTesting
 import Synchronization
 
 /// `openssl s_client` against the running bus, presenting a client credential written to a
@@ -32,17 +33,7 @@ struct SClient {
 
     /// A handshake with `extra` options and nothing sent after it: the exit status and everything printed.
     func handshake(_ extra: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = baseArguments + extra
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ChildProcess.run("/usr/bin/openssl", baseArguments + extra)
     }
 
     /// The negotiated protocol and cipher of a successful handshake (`New, TLSv1.3, Cipher is ...`), or nil.
@@ -55,7 +46,7 @@ struct SClient {
 
     /// One open `s_client` connection that carries several HTTP/1.1 requests (keep-alive).
     final class Session: Sendable {
-        let process: Process
+        let process: ChildProcess
         let input: FileHandle
         /// What the connection has answered so far, and whether it has closed.
         final class Received: Sendable {
@@ -65,16 +56,12 @@ struct SClient {
         private let received = Received()
 
         init(_ client: SClient) throws {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = client.baseArguments + ["-quiet", "-tls1_3"]
-            let stdin = Pipe()
-            let stdout = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            input = stdin.fileHandleForWriting
-            let reader = stdout.fileHandleForReading
+            process = try ChildProcess(
+                executable: "/usr/bin/openssl", arguments: client.baseArguments + ["-quiet", "-tls1_3"], input: .pipe, output: .pipe)
+            guard let writer = process.standardInput, let reader = process.standardOutput else {
+                throw ChildProcess.SpawnFailure(description: "openssl s_client started without its pipes")
+            }
+            input = writer
             let received = received
             reader.readabilityHandler = { handle in
                 let data = handle.availableData
@@ -85,7 +72,6 @@ struct SClient {
                     received.bytes.withLock { $0 += Array(data) }
                 }
             }
-            try process.run()
         }
 
         /// Sends `GET path` on the open connection and waits for one whole response (status and body).
@@ -105,7 +91,7 @@ struct SClient {
 
         func close() {
             try? input.close()
-            if process.isRunning { process.terminate() }
+            process.send(SIGTERM)
         }
 
         /// A complete response in `bytes` (Content-Length framed), or nil while it is still arriving.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import ShareBusCore
+import ShareBusTesting
 import Testing
 import X509
 
@@ -15,16 +16,7 @@ func makeCA(organization: String = "国家数据局 sharebus test", at now: Date
 
 /// Runs a tool and answers its exit status with stdout and stderr together.
 func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try ChildProcess.run(executable, arguments)
 }
 
 let opensslPath = "/usr/bin/openssl"

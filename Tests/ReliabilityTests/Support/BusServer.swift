@@ -1,13 +1,14 @@
 import Foundation
+import ShareBusTesting
 
 /// A running `sharebus serve` on a workspace, started as an operator would start it.
 final class BusServer: Sendable {
-    let child: ChildProcess
+    let child: CapturedProcess
     let port: Int
     /// The plain-HTTP local listener (`/healthz`, `/readyz`).
     let localPort: Int?
 
-    private init(child: ChildProcess, port: Int, localPort: Int?) {
+    private init(child: CapturedProcess, port: Int, localPort: Int?) {
         self.child = child
         self.port = port
         self.localPort = localPort
@@ -24,7 +25,7 @@ final class BusServer: Sendable {
     ) async throws -> BusServer {
         // The per-caller rate limit is not under test here: the load is the fault's, not a misbehaving client's.
         let arguments = ["serve", "--port", "0", "--metrics-port", localPort.map(String.init) ?? "0", "--rate-limit", "0"] + workspace.state + extra
-        let child = try ChildProcess(executable: Repository.binary, arguments: arguments, in: workspace.root, environment: environment)
+        let child = try CapturedProcess(executable: Repository.binary, arguments: arguments, in: workspace.root, environment: environment)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let out = child.stdout

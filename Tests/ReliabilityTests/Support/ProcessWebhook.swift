@@ -4,14 +4,14 @@ import ShareBusTesting
 /// A webhook receiver in a process of its own (Python's HTTPS server, mutual TLS), so that a test can stop it
 /// with SIGSTOP as a hung peer would be: connections are accepted by the kernel but never answered.
 final class ProcessWebhook: Sendable {
-    let child: ChildProcess
+    let child: CapturedProcess
     let port: Int
     let caFile: String
     let folder: String
 
     var url: String { "https://127.0.0.1:\(port)/hook" }
 
-    private init(child: ChildProcess, port: Int, caFile: String, folder: String) {
+    private init(child: CapturedProcess, port: Int, caFile: String, folder: String) {
         self.child = child
         self.port = port
         self.caFile = caFile
@@ -45,7 +45,7 @@ final class ProcessWebhook: Sendable {
         let credential = try pki.ca.issueP256(profile: .server(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"]), now: Date(), validityDays: 2)
         let files = ["ca.pem": pki.ca.certificatePEM, "cert.pem": credential.certificatePEM, "key.pem": credential.privateKeyPEM, "hook.py": script]
         for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
-        let child = try ChildProcess(
+        let child = try CapturedProcess(
             executable: URL(fileURLWithPath: "/usr/bin/python3"),
             arguments: ["hook.py", "cert.pem", "key.pem", platformCAFile, received.path], in: folder)
         let deadline = ContinuousClock.now + .seconds(10)

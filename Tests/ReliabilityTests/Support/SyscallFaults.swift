@@ -1,11 +1,12 @@
 import Foundation
+import ShareBusTesting
 
 /// `strace --inject` attached to a running process: the named system calls on the given files fail with an errno.
 final class SyscallFaults: Sendable {
-    let child: ChildProcess
+    let child: CapturedProcess
     let traceFile: String
 
-    private init(child: ChildProcess, traceFile: String) {
+    private init(child: CapturedProcess, traceFile: String) {
         self.child = child
         self.traceFile = traceFile
     }
@@ -23,7 +24,7 @@ final class SyscallFaults: Sendable {
         let arguments =
             ["-f", "-p", "\(pid)", "-e", "trace=\(syscalls)", "-e", "inject=\(syscalls):error=\(error):when=\(from)+", "-o", traceFile]
             + paths.flatMap { ["-P", $0] }
-        let child = try ChildProcess(executable: URL(fileURLWithPath: "/usr/bin/strace"), arguments: arguments, in: URL(fileURLWithPath: "/"))
+        let child = try CapturedProcess(executable: URL(fileURLWithPath: "/usr/bin/strace"), arguments: arguments, in: URL(fileURLWithPath: "/"))
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             if child.stderr.contains("attached") { return SyscallFaults(child: child, traceFile: traceFile) }
