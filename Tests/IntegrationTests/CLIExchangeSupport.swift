@@ -1,6 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
 import ShareBusCore
 import ShareBusCrypto
 import ShareBusTesting
@@ -14,33 +12,13 @@ enum CLIExchange {
     static let consumer = "cli.cons"
     static let resource = "test.items"
 
-    /// A small resource keyed by a string `code`, with an integer `value`, shared unconditionally.
     static var resourceJSON: JSONValue {
-        .object([
-            "code": .string(resource), "name": .string("测试条目"), "category": .string("other"), "provider": .string(provider),
-            "description": .string("命令行交换测试用资源"), "primaryKey": .string("code"),
-            "fields": .array([
-                .object([
-                    "name": .string("code"), "title": .string("编号"), "type": .string("string"), "required": .bool(true),
-                    "sensitivity": .string("L1"),
-                ]),
-                .object([
-                    "name": .string("value"), "title": .string("数值"), "type": .string("integer"), "required": .bool(false),
-                    "sensitivity": .string("L1"),
-                ]),
-            ]),
-            "sharing": .object(["type": .string("unconditional"), "basis": .string("测试")]),
-            "open": .bool(false), "updateCycle": .string("realtime"), "version": .integer(1), "status": .string("published"),
-        ])
+        TestItems.resourceJSON(code: resource, provider: provider, name: "测试条目", description: "命令行交换测试用资源")
     }
 
-    static func record(_ code: String, _ value: Int64) -> JSONValue {
-        .object(["code": .string(code), "value": .integer(value)])
-    }
+    static func record(_ code: String, _ value: Int64) -> JSONValue { TestItems.record(code, value) }
 
-    static func upsert(_ code: String, _ value: Int64) -> JSONValue {
-        .object(["op": .string("upsert"), "record": record(code, value)])
-    }
+    static func upsert(_ code: String, _ value: Int64) -> JSONValue { TestItems.upsert(code, value) }
 
     /// `pki init`, the two departments, and `catalog import` of a folder holding only `resourceJSON`.
     static func prepare(_ ws: CLIWorkspace, sourceLocation: SourceLocation = #_sourceLocation) async throws {
@@ -87,21 +65,5 @@ enum CLIExchange {
     /// Runs `/usr/bin/sqlite3` on a file, as someone with the file in hand would.
     static func sqlite(_ path: String, _ sql: String) async throws -> CLI.Result {
         try await CLI.run([path, sql], executable: URL(fileURLWithPath: "/usr/bin/sqlite3"), timeout: .seconds(20))
-    }
-}
-
-extension PEMFileClient {
-    func post(_ path: String, body: [UInt8], contentType: String) async throws -> Reply {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: contentType)
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await http.execute(request, timeout: .seconds(20))
-        let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        return Reply(status: Int(response.status.code), contentType: response.headers.first(name: "content-type"), body: Array(buffer: body))
-    }
-
-    func post(_ path: String, json: JSONValue) async throws -> Reply {
-        try await post(path, body: try CanonicalJSON.serialize(json), contentType: "application/json")
     }
 }

@@ -171,46 +171,10 @@ func expectOneLineFailure(_ result: CLI.Result, mentioning fragments: [String], 
     }
 }
 
-/// An HTTPS client presenting a department's `cert.pem` and `key.pem` as written by the CLI, trusting `ca.pem`.
-final class PEMFileClient: Sendable {
-    let http: HTTPClient
-    let baseURL: String
-
-    init(port: Int, caFile: String, certificateFile: String, keyFile: String) throws {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
-        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) }
-        tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem))
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(20))
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        baseURL = "https://localhost:\(port)"
-    }
-
+extension PEMFileClient {
     /// A client for department `id` of `workspace`.
     convenience init(port: Int, workspace: CLIWorkspace, department id: String) throws {
-        let directory = workspace.departmentDirectory(id)
-        try self.init(port: port, caFile: workspace.certs + "/ca.pem", certificateFile: directory + "/cert.pem", keyFile: directory + "/key.pem")
-    }
-
-    deinit {
-        try? http.syncShutdown()
-    }
-
-    struct Reply: Sendable {
-        let status: Int
-        let contentType: String?
-        let body: [UInt8]
-
-        var json: JSONValue? { try? StrictJSON.parse(body) }
-        var problemCode: String? { json?["code"]?.stringValue }
-        var text: String { String(decoding: body, as: UTF8.self) }
-    }
-
-    func get(_ path: String) async throws -> Reply {
-        let response = try await http.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(20))
-        let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        return Reply(status: Int(response.status.code), contentType: response.headers.first(name: "content-type"), body: Array(buffer: body))
+        try self.init(port: port, certs: workspace.certs, department: id)
     }
 }
 

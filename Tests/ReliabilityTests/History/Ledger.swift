@@ -74,7 +74,7 @@ actor Ledger {
 
     /// Sends every envelope whose fate is open (no answer, or refused) again, byte for byte: 200 if the
     /// bus had kept it, 201 if not; afterwards every envelope sent is acknowledged or refused once more.
-    func settle(with client: BusHTTPClient) async {
+    func settle(with client: PEMFileClient) async {
         for sent in (Array(uncertain.values) + Array(refused.values)).sorted(by: { $0.id < $1.id }) {
             do {
                 let reply = try await client.post("/v1/envelopes", body: sent.body, contentType: EnvelopeBuilder.mediaType)
@@ -93,7 +93,7 @@ actor Ledger {
 /// One department system pushing envelopes of 1 to 5 upserts as fast as the bus answers.
 struct Pusher: Sendable {
     let number: Int
-    let client: BusHTTPClient
+    let client: PEMFileClient
     let builder: EnvelopeBuilder
     let ledger: Ledger
     /// Keys come from a small set, so records are overwritten and the current state has something to prove.

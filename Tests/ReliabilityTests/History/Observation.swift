@@ -8,16 +8,16 @@ import X509
 /// Reading what subscribers received and what the store holds, for a `History`.
 enum Observation {
     /// Subscribes the consumer to the resource for pull delivery from sequence 1; answers the subscription id.
-    static func subscribePull(_ consumer: BusHTTPClient) async throws -> String {
+    static func subscribePull(_ consumer: PEMFileClient) async throws -> String {
         try await subscribe(consumer, permission: "pull", delivery: .object(["mode": .string("pull")]))
     }
 
     /// Subscribes the consumer for push delivery to `url`; answers the subscription id.
-    static func subscribePush(_ consumer: BusHTTPClient, url: String) async throws -> String {
+    static func subscribePush(_ consumer: PEMFileClient, url: String) async throws -> String {
         try await subscribe(consumer, permission: "push", delivery: .object(["mode": .string("push"), "url": .string(url)]))
     }
 
-    private static func subscribe(_ consumer: BusHTTPClient, permission: String, delivery: JSONValue) async throws -> String {
+    private static func subscribe(_ consumer: PEMFileClient, permission: String, delivery: JSONValue) async throws -> String {
         let reply = try await consumer.post(
             "/v1/subscriptions",
             json: .object([
@@ -45,7 +45,7 @@ enum Observation {
     /// `received` is told of the page before it is acknowledged, as a consumer processes before it acks: the bus
     /// may commit the acknowledgement and die before answering it.
     static func pullPage(
-        _ consumer: BusHTTPClient, subscription: String, busCertificate: Certificate, limit: Int = 1000, ack: Bool = true,
+        _ consumer: PEMFileClient, subscription: String, busCertificate: Certificate, limit: Int = 1000, ack: Bool = true,
         received: ([History.Message]) -> Void = { _ in }
     ) async throws -> [History.Message] {
         let reply = try await consumer.get("/v1/subscriptions/\(subscription)/messages?limit=\(limit)&wait=0")
@@ -61,7 +61,7 @@ enum Observation {
     }
 
     /// Pulls and acknowledges until nothing is left.
-    static func pullToEnd(_ consumer: BusHTTPClient, subscription: String, busCertificate: Certificate, timeout: Duration = .seconds(60))
+    static func pullToEnd(_ consumer: PEMFileClient, subscription: String, busCertificate: Certificate, timeout: Duration = .seconds(60))
         async throws -> [History.Message]
     {
         let deadline = ContinuousClock.now + timeout

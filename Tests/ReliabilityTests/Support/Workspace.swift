@@ -57,40 +57,19 @@ struct Workspace: Sendable {
     }
 
     static var resourceJSON: JSONValue {
-        .object([
-            "code": .string(resource), "name": .string("可靠性条目"), "category": .string("other"), "provider": .string(provider),
-            "description": .string("故障测试用资源"), "primaryKey": .string("code"),
-            "fields": .array([
-                .object([
-                    "name": .string("code"), "title": .string("编号"), "type": .string("string"), "required": .bool(true),
-                    "sensitivity": .string("L1"),
-                ]),
-                .object([
-                    "name": .string("value"), "title": .string("数值"), "type": .string("integer"), "required": .bool(false),
-                    "sensitivity": .string("L1"),
-                ]),
-            ]),
-            "sharing": .object(["type": .string("unconditional"), "basis": .string("测试")]),
-            "open": .bool(false), "updateCycle": .string("realtime"), "version": .integer(1), "status": .string("published"),
-        ])
+        TestItems.resourceJSON(code: resource, provider: provider, name: "可靠性条目", description: "故障测试用资源")
     }
 
-    static func record(_ code: String, _ value: Int64) -> JSONValue {
-        .object(["code": .string(code), "value": .integer(value)])
-    }
+    static func record(_ code: String, _ value: Int64) -> JSONValue { TestItems.record(code, value) }
 
-    static func upsert(_ code: String, _ value: Int64) -> JSONValue {
-        .object(["op": .string("upsert"), "record": record(code, value)])
-    }
+    static func upsert(_ code: String, _ value: Int64) -> JSONValue { TestItems.upsert(code, value) }
 
     func busCertificate() throws -> Certificate {
         try Certificate(pemEncoded: String(contentsOfFile: certs + "/bus/bus.pem", encoding: .utf8))
     }
 
     /// An HTTPS client for department `id` against `server`.
-    func client(_ id: String, _ server: BusServer) throws -> BusHTTPClient {
-        let directory = departmentDirectory(id)
-        return try BusHTTPClient(
-            port: server.port, caFile: certs + "/ca.pem", certificateFile: directory + "/cert.pem", keyFile: directory + "/key.pem")
+    func client(_ id: String, _ server: BusServer) throws -> PEMFileClient {
+        try PEMFileClient(port: server.port, certs: certs, department: id)
     }
 }
