@@ -19,18 +19,7 @@ extension PostgresStore {
         }
         sql += " ORDER BY code, version"
         let all = try await rows(PostgresQuery(unsafeSQL: sql, binds: binds)).map { try Self.decodeResource($0.decode(String.self)) }
-        // The newest matching version of each code.
-        var newest: [Resource] = []
-        for resource in all {
-            if newest.last?.code == resource.code { newest[newest.count - 1] = resource } else { newest.append(resource) }
-        }
-        if let text = filter.text?.lowercased(), !text.isEmpty {
-            newest = newest.filter {
-                $0.code.lowercased().contains(text) || $0.name.lowercased().contains(text)
-                    || ($0.description?.lowercased().contains(text) ?? false)
-            }
-        }
-        return Array(newest.prefix(filter.limit))
+        return filter.newestMatching(all)
     }
 
     /// The rule runs under a transaction-scoped advisory lock on the code, so two nodes changing

@@ -72,4 +72,20 @@ public struct ResourceFilter: Sendable {
         self.limit = limit
         self.after = after
     }
+
+    /// From every version matching the columns, ordered by code then version: the newest version of
+    /// each code whose text matches, up to `limit`. The stores share this step after their query.
+    public func newestMatching(_ ordered: [Resource]) -> [Resource] {
+        var newest: [Resource] = []
+        for resource in ordered {
+            if newest.last?.code == resource.code { newest[newest.count - 1] = resource } else { newest.append(resource) }
+        }
+        if let text = text?.lowercased(), !text.isEmpty {
+            newest = newest.filter {
+                $0.code.lowercased().contains(text) || $0.name.lowercased().contains(text)
+                    || ($0.description?.lowercased().contains(text) ?? false)
+            }
+        }
+        return Array(newest.prefix(limit))
+    }
 }

@@ -25,18 +25,7 @@ extension SQLiteStore {
             }
             sql += " ORDER BY code, version"
             let all = try String.fetchAll(db, sql: sql, arguments: arguments).map(Self.decodeResource)
-            // The newest matching version of each code.
-            var newest: [Resource] = []
-            for resource in all {
-                if newest.last?.code == resource.code { newest[newest.count - 1] = resource } else { newest.append(resource) }
-            }
-            if let text = filter.text?.lowercased(), !text.isEmpty {
-                newest = newest.filter {
-                    $0.code.lowercased().contains(text) || $0.name.lowercased().contains(text)
-                        || ($0.description?.lowercased().contains(text) ?? false)
-                }
-            }
-            return Array(newest.prefix(filter.limit))
+            return filter.newestMatching(all)
         }
     }
 
