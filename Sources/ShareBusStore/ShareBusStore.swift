@@ -20,6 +20,9 @@ public protocol ShareBusStore: ExchangeStore, PushStore {
     // MARK: Certificates
     func recordCertificate(_ certificate: CertificateRecord, audit: AuditEvent) async throws
     func certificate(fingerprint: String) async throws -> CertificateRecord?
+    /// The certificate with `fingerprint` and, when it names a department, that department: what
+    /// every request's caller is established from.
+    func identity(fingerprint: String) async throws -> StoreCaches.Identity
     func certificate(serial: String) async throws -> CertificateRecord?
     func certificates(principal: String) async throws -> [CertificateRecord]
     func revokeCertificate(serial: String, reason: String, audit: AuditEvent) async throws -> CertificateRecord
@@ -42,6 +45,18 @@ public protocol ShareBusStore: ExchangeStore, PushStore {
     // MARK: Audit
     func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry]
     func auditHead() async throws -> AuditEntry?
+}
+
+extension ShareBusStore {
+    /// Two reads; a store that can answer in one does.
+    public func identity(fingerprint: String) async throws -> StoreCaches.Identity {
+        let record = try await certificate(fingerprint: fingerprint)
+        var department: Department?
+        if let record, case .department(let id) = Principal(uri: record.principal) {
+            department = try await self.department(id: id)
+        }
+        return StoreCaches.Identity(certificate: record, department: department)
+    }
 }
 
 /// What a catalog change writes: a new version, a replacement of the newest version (a draft being

@@ -71,6 +71,31 @@ public enum ClaimNormaliser {
 
     /// Text normalisation shared by every type (see the type's comment).
     public static func text(_ s: String) -> String {
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return asciiText(s) }
+        return unicodeText(s)
+    }
+
+    /// `text` for ASCII, where NFKC changes nothing and there are no zero-width characters or
+    /// middle dots: white space (tab, line feed, vertical tab, form feed, carriage return, space)
+    /// trimmed and its inner runs made one space, byte by byte.
+    static func asciiText(_ s: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        var pendingSpace = false
+        for byte in s.utf8 {
+            if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(0x20) }
+                pendingSpace = false
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `text` for everything else, through Foundation's Unicode normalisation.
+    static func unicodeText(_ s: String) -> String {
         // NFKC maps U+3000 to a space already; said explicitly because it is the case that matters most.
         // NFC again after NFKC: Foundation on Linux leaves a half-width voiced mark (ﾊﾟ) decomposed, and the
         // digests compare bytes, not Swift's canonically equivalent characters.

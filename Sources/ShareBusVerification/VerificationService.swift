@@ -65,8 +65,7 @@ public struct VerificationService: Sendable {
     /// The caller's active subscriptions to `code` that have `permission`; `not-subscribed` when it has
     /// none at all, `subscription-not-active` when the only ones are pending, suspended or revoked.
     func grants(_ consumer: Department, resource code: String, permission: Subscription.Permission) async throws -> [Subscription] {
-        let all = try await store.subscriptions(SubscriptionFilter(consumer: consumer.id, resources: [code], limit: 1000))
-            .filter { $0.has(permission) }
+        let all = try await subscriptions.subscriptions(consumer: consumer.id, resource: code).filter { $0.has(permission) }
         let active = all.filter { $0.status == .active }
         guard !active.isEmpty else {
             if let inactive = all.first {

@@ -70,4 +70,24 @@ import Testing
         let text = "2027-02-05T01:02:03.456Z"
         #expect(Formats.formatDateTimeMillis(try #require(Formats.parseDateTime(text))) == text)
     }
+
+    @Test("Timestamp.format writes UTC seconds, with milliseconds only when there are some")
+    func timestampFormat() {
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_305_600.25)) == "2026-11-22T00:00:00.250Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_399.5)) == "2000-02-28T23:59:59.500Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 253_402_300_799)) == "9999-12-31T23:59:59Z")
+        // Against the ISO 8601 formatter for instants across the years; milliseconds are cut, not rounded.
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<1_000 {
+            let seconds = Double(Int64.random(in: 0...4_102_444_800, using: &generator))
+            let millis = Int.random(in: 0...999, using: &generator)
+            let date = Date(timeIntervalSince1970: seconds + Double(millis) / 1000 + 0.0001)
+            let base = String(iso.string(from: Date(timeIntervalSince1970: seconds)).dropLast())
+            let expected = millis == 0 ? base + "Z" : base + "." + String(String(millis + 1000).dropFirst()) + "Z"
+            #expect(Timestamp.format(date) == expected)
+        }
+    }
 }

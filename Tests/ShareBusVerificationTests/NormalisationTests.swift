@@ -104,6 +104,19 @@ struct NormalisationTests {
         #expect(key.digest(holderId: "11010519491231002x") == key.digest(holderId: "11010519491231002X"))
         #expect(key.digest(holderId: "11010519491231002X") != SubjectKey.random().digest(holderId: "11010519491231002X"), "keyed")
     }
+
+    @Test("ASCII text takes a byte path that answers what the Unicode path answers")
+    func asciiPathAgrees() {
+        // Every ASCII byte, white space of each kind in runs and at both ends, and CR LF pairs.
+        let alphabet = (0..<128).map { Character(Unicode.Scalar(UInt8($0))) } + [" ", " ", "\t", "\r\n", "a", "Z", "9"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let text = String((0..<Int.random(in: 0...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            #expect(ClaimNormaliser.asciiText(text) == ClaimNormaliser.unicodeText(text), "\(Array(text.utf8))")
+        }
+        #expect(ClaimNormaliser.text("  张 三 ") == "张 三", "non-ASCII still goes the Unicode way")
+        #expect(ClaimNormaliser.text("\t A \r\n  B\u{0B} ") == "A B")
+    }
 }
 
 @Suite("Constant-time comparison")

@@ -58,12 +58,7 @@ public struct ClientIdentityMiddleware: RouterMiddleware {
     /// revoke` and `sharebus dept suspend` write the store from another process, which a cache would
     /// see only at its next look at the file, and both must bite on the very next request.
     func identity(fingerprint: String) async throws -> StoreCaches.Identity {
-        let record = try await store.certificate(fingerprint: fingerprint)
-        var department: Department?
-        if let record, case .department(let id) = Principal(uri: record.principal) {
-            department = try await store.department(id: id)
-        }
-        return StoreCaches.Identity(certificate: record, department: department)
+        try await store.identity(fingerprint: fingerprint)
     }
 
     /// The DER of the peer's certificate, from this channel or, for an HTTP/2 stream, its parent.

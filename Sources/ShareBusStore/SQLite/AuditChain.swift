@@ -7,7 +7,7 @@ import ShareBusCrypto
 enum AuditChain {
     @discardableResult
     static func append(_ event: AuditEvent, in db: Database) throws -> AuditEntry {
-        let last = try Row.fetchOne(db, sql: "SELECT idx, hash FROM audit ORDER BY idx DESC LIMIT 1")
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT idx, hash FROM audit ORDER BY idx DESC LIMIT 1"))
         let index: Int64 = (last?["idx"] ?? 0) + 1
         let prevHash: String = last?["hash"] ?? AuditEntry.genesisHash
         var details = event.details
@@ -17,9 +17,11 @@ enum AuditChain {
             target: event.target, details: details, prevHash: prevHash, hash: "")
         entry.hash = try CanonicalJSON.sha256Hex(entry.hashedContent)
         let detailsText = String(decoding: try CanonicalJSON.serialize(.object(entry.details)), as: UTF8.self)
-        try db.execute(
-            sql: "INSERT INTO audit (idx, at, actor, action, target, details, prev_hash, hash, subject) VALUES (?,?,?,?,?,?,?,?,?)",
-            arguments: [entry.index, entry.at, entry.actor, entry.action, entry.target, detailsText, entry.prevHash, entry.hash, event.subject])
+        try db.cachedStatement(
+            sql: "INSERT INTO audit (idx, at, actor, action, target, details, prev_hash, hash, subject) VALUES (?,?,?,?,?,?,?,?,?)"
+        ).execute(arguments: [
+            entry.index, entry.at, entry.actor, entry.action, entry.target, detailsText, entry.prevHash, entry.hash, event.subject,
+        ])
         return entry
     }
 

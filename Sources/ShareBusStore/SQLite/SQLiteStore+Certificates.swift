@@ -19,10 +19,24 @@ extension SQLiteStore {
     }
 
     public func certificate(fingerprint: String) async throws -> CertificateRecord? {
+        try await pool.read { db in try Self.certificate(fingerprint: fingerprint, in: db) }
+    }
+
+    /// One read, on statements prepared once per connection: it runs on every request.
+    public func identity(fingerprint: String) async throws -> StoreCaches.Identity {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM certificate WHERE fingerprint = ?", arguments: [fingerprint.lowercased()])
-                .map(Self.certificate)
+            guard let record = try Self.certificate(fingerprint: fingerprint, in: db) else {
+                return StoreCaches.Identity(certificate: nil, department: nil)
+            }
+            var department: Department?
+            if case .department(let id) = Principal(uri: record.principal) { department = try Self.department(id: id, in: db) }
+            return StoreCaches.Identity(certificate: record, department: department)
         }
+    }
+
+    static func certificate(fingerprint: String, in db: Database) throws -> CertificateRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM certificate WHERE fingerprint = ?"), arguments: [fingerprint.lowercased()])
+            .map(Self.certificate)
     }
 
     public func certificate(serial: String) async throws -> CertificateRecord? {

@@ -25,9 +25,11 @@ extension SQLiteStore {
     }
 
     public func department(id: String) async throws -> Department? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM department WHERE id = ?", arguments: [id]).map(Self.department)
-        }
+        try await pool.read { db in try Self.department(id: id, in: db) }
+    }
+
+    static func department(id: String, in db: Database) throws -> Department? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM department WHERE id = ?"), arguments: [id]).map(Self.department)
     }
 
     public func departments(limit: Int, after: String?) async throws -> [Department] {

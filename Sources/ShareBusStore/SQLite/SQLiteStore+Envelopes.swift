@@ -18,7 +18,7 @@ extension SQLiteStore {
             try await writer.write { db in
                 // Checked again inside the transaction: two copies racing in are serialised here.
                 if let row = try Row.fetchOne(
-                    db, sql: "SELECT payload_sha256, receipt FROM envelope WHERE sender = ? AND id = ?",
+                    db.cachedStatement(sql: "SELECT payload_sha256, receipt FROM envelope WHERE sender = ? AND id = ?"),
                     arguments: [envelope.sender, envelope.id])
                 {
                     guard (row["payload_sha256"] as String) == envelope.payloadSHA256 else {
@@ -26,7 +26,8 @@ extension SQLiteStore {
                     }
                     return .duplicate(receipt: row["receipt"])
                 }
-                let head = try Int64.fetchOne(db, sql: "SELECT head FROM log_head WHERE resource = ?", arguments: [envelope.resource]) ?? 0
+                let head =
+                    try Int64.fetchOne(db.cachedStatement(sql: "SELECT head FROM log_head WHERE resource = ?"), arguments: [envelope.resource]) ?? 0
                 let acceptedAt = Timestamp.format(envelope.acceptedAt)
                 var sequence = head
                 let insertLog = try db.cachedStatement(
@@ -48,9 +49,9 @@ extension SQLiteStore {
                     case .delete: try delete.execute(arguments: [envelope.resource, operation.key])
                     }
                 }
-                try db.execute(
-                    sql: "INSERT INTO log_head (resource, head) VALUES (?, ?) ON CONFLICT(resource) DO UPDATE SET head = excluded.head",
-                    arguments: [envelope.resource, sequence])
+                try db.cachedStatement(
+                    sql: "INSERT INTO log_head (resource, head) VALUES (?, ?) ON CONFLICT(resource) DO UPDATE SET head = excluded.head"
+                ).execute(arguments: [envelope.resource, sequence])
                 var event = audit
                 event.details["firstSequence"] = .integer(head + 1)
                 event.details["lastSequence"] = .integer(sequence)
@@ -60,11 +61,12 @@ extension SQLiteStore {
                     payloadSha256: envelope.payloadSHA256, firstSequence: head + 1, lastSequence: sequence, auditIndex: entry.index,
                     acceptedAt: acceptedAt)
                 let receipt = try sign(payload)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO envelope (sender, id, resource, payload_sha256, first_sequence, last_sequence, audit_index, accepted_at, receipt)
                         VALUES (?,?,?,?,?,?,?,?,?)
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         envelope.sender, envelope.id, envelope.resource, envelope.payloadSHA256, head + 1, sequence, entry.index,
                         acceptedAt, receipt,
@@ -76,14 +78,14 @@ extension SQLiteStore {
 
     public func head(resource: String) async throws -> Int64 {
         try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT head FROM log_head WHERE resource = ?", arguments: [resource]) ?? 0
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT head FROM log_head WHERE resource = ?"), arguments: [resource]) ?? 0
         }
     }
 
     public func log(resource: String, after sequence: Int64, limit: Int) async throws -> [LogEntry] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM log WHERE resource = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+                db.cachedStatement(sql: "SELECT * FROM log WHERE resource = ? AND sequence > ? ORDER BY sequence LIMIT ?"),
                 arguments: [resource, sequence, limit]
             ).map {
                 LogEntry(
@@ -95,7 +97,7 @@ extension SQLiteStore {
 
     public func currentRecord(resource: String, key: String) async throws -> String? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT record FROM record_state WHERE resource = ? AND key = ?", arguments: [resource, key])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM record_state WHERE resource = ? AND key = ?"), arguments: [resource, key])
         }
     }
 

@@ -46,7 +46,7 @@ extension SQLiteStore {
             }
             sql += " ORDER BY id LIMIT ?"
             _ = arguments.append(contentsOf: [filter.limit])
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.subscription)
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.subscription)
         }
     }
 
