@@ -95,7 +95,7 @@ public final class EnvelopeIngest: Sendable {
             ])
         let signer = self.signer
         let outcome = try await store.accept(envelope, audit: audit) { payload in
-            try signer.sign(encodable: payload, type: BusSigner.receiptType)
+            try signer.sign(payload.json, type: BusSigner.receiptType)
         }
         switch outcome {
         case .accepted(let receipt, _):

@@ -58,6 +58,16 @@ public struct ReceiptPayload: Sendable, Codable, Hashable {
         self.auditIndex = auditIndex
         self.acceptedAt = acceptedAt
     }
+
+    /// The payload as the JSON its `Codable` form writes, built directly: it is signed for every
+    /// accepted envelope, inside the commit.
+    public var json: JSONValue {
+        .object([
+            "envelopeId": .string(envelopeId), "sender": .string(sender), "resource": .string(resource),
+            "payloadSha256": .string(payloadSha256), "firstSequence": .integer(firstSequence), "lastSequence": .integer(lastSequence),
+            "auditIndex": .integer(auditIndex), "acceptedAt": .string(acceptedAt),
+        ])
+    }
 }
 
 /// What storing an envelope came to.

@@ -29,10 +29,4 @@ public struct BusSigner: Sendable {
         let jws = try signer.sign(payload: try CanonicalJSON.serialize(payload), typ: type, certificateDER: certificateDER)
         return String(decoding: jws.encoded(), as: UTF8.self)
     }
-
-    /// Signs an `Encodable` payload by way of its JSON value.
-    public func sign<T: Encodable>(encodable payload: T, type: String) throws -> String {
-        let value = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(payload))
-        return try sign(value, type: type)
-    }
 }
