@@ -36,7 +36,8 @@ run: build
 # The suites that load the machine on purpose (fault scenarios, thousands of connections, three
 # bus nodes and a PostgreSQL crash) and the ones on the throwaway PostgreSQL cluster run one at a
 # time after the rest, so they neither slow the timing-sensitive tests down nor are slowed by them.
-HEAVY_TESTS := ReliabilityTests\.|MultiNode|Postgres|StoreContract|MigrateStore
+# `OnBothStores` suites run a test bus on SQLite and on PostgreSQL, so they are among them.
+HEAVY_TESTS := ReliabilityTests\.|MultiNode|Postgres|StoreContract|MigrateStore|OnBothStores
 
 test: deps
 	$(SWIFT) build --build-tests
@@ -60,7 +61,9 @@ openapi:
 
 # Benchmarks against RabbitMQ and nginx (both from apt, started and stopped by the script); release
 # builds in .build-release and .build-bench. `bench` writes docs/benchmarks.md and docs/benchmarks.json
-# (about 8 minutes once built); `bench-quick` runs W1, W4 and a small W5 briefly and leaves docs/ alone.
+# (about 12 minutes once built: W1-W6 on SQLite, W1 and W3 on a throw-away PostgreSQL with 1 and 3
+# nodes); `bench-quick` runs W1, W4 and a small W5 briefly and leaves docs/ alone. One workload alone:
+# BENCH_ONLY=w6 BENCH_SECONDS=5 scripts/bench.sh --quick (see the script's header).
 bench:
 	scripts/bench.sh
 

@@ -80,7 +80,8 @@ def fmt_ms(us):
 def render(results, out_md, out_json):
     r = {name: load(results, name) for name in (
         "run", "machine", "fsync", "fsync-end", "ceiling", "w1-bus-1op", "w1-bus-100op", "w1-rabbit-1", "w1-rabbit-100", "w2-bus", "w3-bus",
-        "w3-rabbit", "w4-seed", "w4-bus", "w4-bus-query", "w4-nginx", "w5-bus", "store")}
+        "w3-rabbit", "w4-seed", "w4-bus", "w4-bus-query", "w4-nginx", "w5-bus", "store", "w6-bus", "w6-rabbit-steady", "w6-rabbit-bulk",
+        "pg", "pg-store", "w1-pg1-1op", "w1-pg1-100op", "w3-pg1", "w1-pg3-1op", "w1-pg3-100op", "w3-pg3")}
     run, machine, disk, ceiling = r["run"] or {}, r["machine"] or {}, r["fsync"] or {}, r["ceiling"] or {}
     figures = []
 
@@ -148,6 +149,45 @@ def render(results, out_md, out_json):
     figure("W5", "bus RSS, push phase (max sampled)", push_rss, "target 300 MB", 300.0, "< 300 MB", lambda x: x < 1.0, " MB", False)
     figure("W5", "bus RSS, drain phase (max sampled)", drain_rss, "target 300 MB", 300.0, "< 300 MB", lambda x: x < 1.0, " MB", False)
 
+    w6, w6s, w6b = r["w6-bus"] or {}, r["w6-rabbit-steady"] or {}, r["w6-rabbit-bulk"] or {}
+    if w6:
+        st, bu = get(w6, "steady") or {}, get(w6, "bulk") or {}
+        figure("W6", "push deliveries/s to a webhook, %s envelopes/s offered" % (get(st, "rate") or "?"), get(st, "deliveries_per_s"),
+               "RabbitMQ push consumer (basic.consume, manual acks), same rate", get(w6s, "deliveries_per_s"), None, None, " rec/s")
+        figure("W6", "p50 push → webhook, steady", ms(get(st, "lag_us", "p50")), "RabbitMQ publish → consumer p50, same rate",
+               ms(get(w6s, "lag_us", "p50")), None, None, " ms", False)
+        figure("W6", "p99 push → webhook, steady", ms(get(st, "lag_us", "p99")), "RabbitMQ publish → consumer p99, same rate",
+               ms(get(w6s, "lag_us", "p99")), None, None, " ms", False)
+        figure("W6", "push deliveries/s to a webhook, bulk (%s provider connections)" % (get(bu, "connections") or "?"),
+               get(bu, "deliveries_per_s"), "RabbitMQ push consumer, %s publishers as fast as confirms come back" % (get(w6b, "threads") or "?"),
+               get(w6b, "deliveries_per_s"), None, None, " rec/s")
+        figure("W6", "push deliveries/s, bulk, against the provider's push rate", get(bu, "deliveries_per_s"),
+               "the provider's 1-op push rate in the same phase (delivery keeping up = 1.00×)", get(bu, "push_rate"), None, None, " rec/s")
+        figure("W6", "p99 push → webhook, bulk", ms(get(bu, "lag_us", "p99")), "RabbitMQ publish → consumer p99, bulk",
+               ms(get(w6b, "lag_us", "p99")), None, None, " ms", False)
+    q3 = r["w3-rabbit"] or {}
+    for nodes in (1, 3):
+        a, b, l = r["w1-pg%d-1op" % nodes], r["w1-pg%d-100op" % nodes], r["w3-pg%d" % nodes]
+        if not (a or b or l):
+            continue
+        a, b, l = a or {}, b or {}, l or {}
+        where = "PostgreSQL, %d node%s" % (nodes, "" if nodes == 1 else "s")
+        figure("W1 · " + where, "records/s, 1-op envelopes, 64 providers", get(a, "records_per_s"),
+               "RabbitMQ persistent + confirm, 1 msg per confirm", get(q1, "messages_per_s"), "≥ 1.00× RabbitMQ", lambda x: x >= 1.0, " rec/s")
+        figure("W1 · " + where, "records/s, 100-op envelopes, 64 providers", get(b, "records_per_s"),
+               "RabbitMQ persistent + confirm, 100 msgs per confirm", get(q100, "messages_per_s"), "≥ 1.00× RabbitMQ", lambda x: x >= 1.0,
+               " rec/s")
+        figure("W1 · " + where, "p99 latency, 1-op (push → receipt)", ms(get(a, "latency_us", "p99")), "RabbitMQ publish → confirm p99",
+               ms(get(q1, "latency_us", "p99")), None, None, " ms", False)
+        figure("W3 · " + where, "p50 push → long-poll delivery%s" % ("" if nodes == 1 else " (push to node 1, long-poll on node 2)"),
+               ms(get(l, "latency_us", "p50")), "RabbitMQ publish → consumer p50", ms(get(q3, "latency_us", "p50")), None, None, " ms", False)
+        figure("W3 · " + where, "p99 push → long-poll delivery%s" % ("" if nodes == 1 else " (push to node 1, long-poll on node 2)"),
+               ms(get(l, "latency_us", "p99")), "RabbitMQ publish → consumer p99", ms(get(q3, "latency_us", "p99")), "≤ 2.00× RabbitMQ",
+               lambda x: x <= 2.0, " ms", False)
+
+    if run.get("only"):
+        # A partial run (BENCH_ONLY): only the figures of what ran.
+        figures[:] = [f for f in figures if f["sharebus"] is not None]
     data = {"run": run, "machine": machine, "disk": disk, "figures": figures, "results": r}
     with open(out_json, "w") as f:
         json.dump(data, f, indent=2, sort_keys=True, ensure_ascii=False)
@@ -182,6 +222,10 @@ def render(results, out_md, out_json):
     L.append("| Kernel, Swift | %s; %s |" % (machine.get("kernel", "?"), run.get("swift", "?")))
     L.append("| References | RabbitMQ %s (Debian), librabbitmq %s, nginx %s (Debian) |"
              % (run.get("rabbitmq", "?"), run.get("librabbitmq", "?"), run.get("nginx", "?")))
+    pg = r["pg"] or {}
+    if pg:
+        L.append("| PostgreSQL store (W1, W3 rows so named) | %s; %s |" % (pg.get("version", pg.get("error", "?")), ", ".join(
+            "%s = %s" % kv for kv in sorted((pg.get("settings") or {}).items()))))
     L.append("")
     L.append("The machine may carry other work during a run (see the load average), "
              "and the load generators run on the same 2 cores as the servers they measure. Read small differences as noise.")
@@ -204,7 +248,8 @@ def render(results, out_md, out_json):
         L.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (f["workload"], f["figure"], show(val), f["reference_name"], show(refv),
                                                              fmt_ratio(f["ratio"]), f["target"] or "", met))
     L.append("")
-    L.append("Targets are recorded here, not asserted by any test.")
+    L.append("Rows whose workload names no store measure one `sharebus serve` process on its SQLite store. "
+             "Targets are recorded here, not asserted by any test.")
     L.append("")
 
     L.append("## Details")
@@ -226,24 +271,27 @@ def render(results, out_md, out_json):
         e = d.get("errors")
         return "" if not e else " — %s failed requests (%s)" % (e, "; ".join(d.get("first_errors", []))[:300])
 
-    L.append("### W1 durable ingest")
-    L.append("")
-    L.append("%s providers (departments, one resource each), 64 workers each on its own mTLS keep-alive connection; every envelope "
-             "ES256-signed by the client, each worker waiting for the 201 receipt (= on disk) before the next. Records ~%s bytes of JSON."
-             % (get(b1, "providers") or "?", get(b1, "record_bytes") or "~1000"))
-    L.append("")
-    for name, d in (("1-op envelopes", b1), ("100-op envelopes", b100)):
-        L.append("- sharebus, %s: %s records/s, %s envelopes/s over %s s; push → receipt %s. Bus CPU %s cores, bus peak RSS %s MB; "
-                 "load generator CPU %s s.%s"
-                 % (name, fmt(get(d, "records_per_s")), fmt(get(d, "envelopes_per_s")), get(d, "seconds"), lat(d),
-                    get(d, "bus_cpu_cores"), get(d, "bus_hwm_mb"), get(d, "client_cpu_s"), err(d)))
-    for name, d in (("1 message per confirm", q1), ("100 messages per confirm", q100)):
-        L.append("- RabbitMQ, %s: %s messages/s; publish → confirm %s.%s" % (name, fmt(get(d, "messages_per_s")), lat(d), err(d)))
-    L.append("")
-    L.append("The RabbitMQ load generator (`Benchmarks/amqp/amqp-bench.c`, rabbitmq-c) runs 64 threads, each with its own connection "
-             "and channel in confirm mode, publishing 1 KiB persistent messages (delivery mode 2) to one durable classic queue and "
-             "waiting for the confirms of each batch. A batch of 100 messages per confirm is the counterpart of a 100-op envelope.")
-    L.append("")
+    partial = bool(run.get("only"))
+    w1_ran = not partial or any(r[k] for k in ("w1-bus-1op", "w1-bus-100op"))
+    if w1_ran:
+        L.append("### W1 durable ingest")
+        L.append("")
+        L.append("%s providers (departments, one resource each), 64 workers each on its own mTLS keep-alive connection; every envelope "
+                 "ES256-signed by the client, each worker waiting for the 201 receipt (= on disk) before the next. Records ~%s bytes of JSON."
+                 % (get(b1, "providers") or "?", get(b1, "record_bytes") or "~1000"))
+        L.append("")
+        for name, d in (("1-op envelopes", b1), ("100-op envelopes", b100)):
+            L.append("- sharebus, %s: %s records/s, %s envelopes/s over %s s; push → receipt %s. Bus CPU %s cores, bus peak RSS %s MB; "
+                     "load generator CPU %s s.%s"
+                     % (name, fmt(get(d, "records_per_s")), fmt(get(d, "envelopes_per_s")), get(d, "seconds"), lat(d),
+                        get(d, "bus_cpu_cores"), get(d, "bus_hwm_mb"), get(d, "client_cpu_s"), err(d)))
+        for name, d in (("1 message per confirm", q1), ("100 messages per confirm", q100)):
+            L.append("- RabbitMQ, %s: %s messages/s; publish → confirm %s.%s" % (name, fmt(get(d, "messages_per_s")), lat(d), err(d)))
+        L.append("")
+        L.append("The RabbitMQ load generator (`Benchmarks/amqp/amqp-bench.c`, rabbitmq-c) runs 64 threads, each with its own connection "
+                 "and channel in confirm mode, publishing 1 KiB persistent messages (delivery mode 2) to one durable classic queue and "
+                 "waiting for the confirms of each batch. A batch of 100 messages per confirm is the counterpart of a 100-op envelope.")
+        L.append("")
     if w2:
         L.append("### W2 fan-out")
         L.append("")
@@ -267,45 +315,97 @@ def render(results, out_md, out_json):
         L.append("- RabbitMQ (publish with confirm → consumer with manual ack on another connection): %s; publish → confirm %s.%s"
                  % (lat(w3r), lat(w3r, "confirm_latency_us"), err(w3r)))
         L.append("")
-    L.append("### W4 verification")
-    L.append("")
-    if route == "verify":
-        L.append("`POST /v1/verify` from one consumer department, claims on two fields (`f0` as stored, `f1` with surrounding "
-                 "white space) of one of 1,000 seeded records, 64 connections; then the query route "
-                 "`GET /v1/resources/{code}/records/{key}` the same way from another consumer.")
+    if not partial or w4 or w4n:
+        L.append("### W4 verification")
         L.append("")
-        L.append("- sharebus, verify: %s answers (200)/s and %s `rate-limited` (429)/s, %s requests/s in all; %s. "
-                 "Bus CPU %s cores, peak RSS %s MB.%s"
-                 % (fmt(get(w4, "answers_per_s")), fmt(get(w4, "rate_limited_per_s")), fmt(get(w4, "requests_per_s")), lat(w4),
-                    get(w4, "bus_cpu_cores"), get(w4, "bus_hwm_mb"), err(w4)))
-        if w4q:
-            L.append("- sharebus, query: %s answers/s; %s. Bus CPU %s cores.%s"
-                     % (fmt(get(w4q, "answers_per_s")), lat(w4q), get(w4q, "bus_cpu_cores"), err(w4q)))
-    else:
-        L.append("`POST /v1/verify` is not served by this build (%s), so this measures the query route "
-                 "`GET /v1/resources/{code}/records/{key}` over 1,000 seeded records instead, 64 connections."
-                 % (get(w4, "note") or "no route"))
+        if route == "verify":
+            L.append("`POST /v1/verify` from one consumer department, claims on two fields (`f0` as stored, `f1` with surrounding "
+                     "white space) of one of 1,000 seeded records, 64 connections; then the query route "
+                     "`GET /v1/resources/{code}/records/{key}` the same way from another consumer.")
+            L.append("")
+            L.append("- sharebus, verify: %s answers (200)/s and %s `rate-limited` (429)/s, %s requests/s in all; %s. "
+                     "Bus CPU %s cores, peak RSS %s MB.%s"
+                     % (fmt(get(w4, "answers_per_s")), fmt(get(w4, "rate_limited_per_s")), fmt(get(w4, "requests_per_s")), lat(w4),
+                        get(w4, "bus_cpu_cores"), get(w4, "bus_hwm_mb"), err(w4)))
+            if w4q:
+                L.append("- sharebus, query: %s answers/s; %s. Bus CPU %s cores.%s"
+                         % (fmt(get(w4q, "answers_per_s")), lat(w4q), get(w4q, "bus_cpu_cores"), err(w4q)))
+        else:
+            L.append("`POST /v1/verify` is not served by this build (%s), so this measures the query route "
+                     "`GET /v1/resources/{code}/records/{key}` over 1,000 seeded records instead, 64 connections."
+                     % (get(w4, "note") or "no route"))
+            L.append("")
+            L.append("- sharebus: %s requests/s; %s. Bus CPU %s cores, peak RSS %s MB.%s"
+                     % (fmt(get(w4, "answers_per_s")), lat(w4), get(w4, "bus_cpu_cores"), get(w4, "bus_hwm_mb"), err(w4)))
+        L.append("- nginx (`return 200` with a fixed verify answer, `ssl_verify_client on` with the platform CA, the bus's server certificate, "
+                 "2 workers): %s requests/s; %s.%s" % (fmt(get(w4n, "answers_per_s")), lat(w4n), err(w4n)))
         L.append("")
-        L.append("- sharebus: %s requests/s; %s. Bus CPU %s cores, peak RSS %s MB.%s"
-                 % (fmt(get(w4, "answers_per_s")), lat(w4), get(w4, "bus_cpu_cores"), get(w4, "bus_hwm_mb"), err(w4)))
-    L.append("- nginx (`return 200` with a fixed verify answer, `ssl_verify_client on` with the platform CA, the bus's server certificate, "
-             "2 workers): %s requests/s; %s.%s" % (fmt(get(w4n, "answers_per_s")), lat(w4n), err(w4n)))
-    L.append("")
-    L.append("### W5 backlog")
-    L.append("")
-    L.append("A fresh bus process on the same store; %s records pushed (8 connections, 100-op envelopes) with no subscriber, then one "
-             "subscriber (cursor 0) drains them with `limit=1000` pulls, verifying each delivery and acknowledging."
-             % fmt(get(w5, "target_records")))
-    L.append("")
-    L.append("- push: %s records in %s s, %s records/s; bus RSS max %s MB, CPU %s cores.%s"
-             % (fmt(get(w5, "push", "records")), sec(get(w5, "push", "seconds")), fmt(get(w5, "push", "records_per_s")), push_rss,
-                get(w5, "push", "bus_cpu_cores"), err(w5)))
-    L.append("- drain: %s records in %s s, **%s records/s** (complete: %s); pull %s; bus RSS max %s MB, peak since start %s MB, CPU %s cores."
-             % (fmt(get(w5, "drain", "records")), sec(get(w5, "drain", "seconds")), fmt(get(w5, "drain", "records_per_s")),
-                yes(get(w5, "drain", "complete")), lat(get(w5, "drain") or {}, "pull_latency_us"), drain_rss, get(w5, "drain", "bus_hwm_mb"),
-                get(w5, "drain", "bus_cpu_cores")))
-    L.append("- store size after the run: %s MB." % fmt(get(r["store"] or {}, "store_mb")))
-    L.append("")
+    if not partial or w5:
+        L.append("### W5 backlog")
+        L.append("")
+        L.append("A fresh bus process on the same store; %s records pushed (8 connections, 100-op envelopes) with no subscriber, then one "
+                 "subscriber (cursor 0) drains them with `limit=1000` pulls, verifying each delivery and acknowledging."
+                 % fmt(get(w5, "target_records")))
+        L.append("")
+        L.append("- push: %s records in %s s, %s records/s; bus RSS max %s MB, CPU %s cores.%s"
+                 % (fmt(get(w5, "push", "records")), sec(get(w5, "push", "seconds")), fmt(get(w5, "push", "records_per_s")), push_rss,
+                    get(w5, "push", "bus_cpu_cores"), err(w5)))
+        L.append("- drain: %s records in %s s, **%s records/s** (complete: %s); pull %s; bus RSS max %s MB, peak since start %s MB, CPU %s cores."
+                 % (fmt(get(w5, "drain", "records")), sec(get(w5, "drain", "seconds")), fmt(get(w5, "drain", "records_per_s")),
+                    yes(get(w5, "drain", "complete")), lat(get(w5, "drain") or {}, "pull_latency_us"), drain_rss, get(w5, "drain", "bus_hwm_mb"),
+                    get(w5, "drain", "bus_cpu_cores")))
+        L.append("- store size after the run: %s MB." % fmt(get(r["store"] or {}, "store_mb")))
+        L.append("")
+    if w6:
+        st, bu = get(w6, "steady") or {}, get(w6, "bulk") or {}
+        L.append("### W6 push delivery")
+        L.append("")
+        L.append("A push subscription (granted `sentAt` and `f0`) whose webhook is an HTTPS server in the load generator on 127.0.0.1: "
+                 "it serves a certificate of the platform CA, requires the bus's push client certificate, verifies each delivery's "
+                 "signature and answers 200, counting each sequence once. One provider pushes 1-op envelopes, first %s a second on a "
+                 "fixed schedule (4 connections), then in bulk from %s connections as fast as receipts come back; after each phase the "
+                 "webhook may take up to 60 s to receive the rest. Lag is the record's `sentAt` (push start) → the batch in the "
+                 "webhook's hands; deliveries/s counts from the phase's first push to its last delivery. Five warm-up records first."
+                 % (get(st, "rate") or "?", get(bu, "connections") or "?"))
+        L.append("")
+        for name, d in (("steady", st), ("bulk", bu)):
+            L.append("- sharebus, %s: pushed %s (%s envelopes/s; push → receipt %s), delivered %s in %s batches (mean %s a batch, "
+                     "%s seen twice), complete: %s, **%s deliveries/s**; lag %s. Bus CPU %s cores.%s"
+                     % (name, fmt(get(d, "pushed")), fmt(get(d, "push_rate")), lat(d, "receipt_latency_us"), fmt(get(d, "delivered")),
+                        fmt(get(d, "batches")), get(d, "mean_batch"), get(d, "duplicates"), yes(get(d, "complete")),
+                        fmt(get(d, "deliveries_per_s")), lat(d, "lag_us"), get(d, "bus_cpu_cores"), err(d)))
+        for name, d in (("same rate, 4 publishers", w6s), ("bulk, %s publishers" % (get(w6b, "threads") or "?"), w6b)):
+            L.append("- RabbitMQ push consumer (basic.consume, manual ack per message, prefetch %s; publishers in confirm mode, "
+                     "persistent 1 KiB messages), %s: published %s (%s/s), received %s, **%s deliveries/s**; lag %s.%s"
+                     % (get(d, "prefetch") or "?", name, fmt(get(d, "published")), fmt(get(d, "push_rate")), fmt(get(d, "received")),
+                        fmt(get(d, "deliveries_per_s")), lat(d, "lag_us"), err(d)))
+        L.append("")
+    if any(r[k] for k in ("w1-pg1-1op", "w1-pg3-1op", "w3-pg1", "w3-pg3")) or pg:
+        L.append("### PostgreSQL store: W1 and W3 on one node and on three")
+        L.append("")
+        L.append("A throw-away PostgreSQL cluster on 127.0.0.1 (%s) with its durable defaults; the platform made with the CLI "
+                 "(`pki init`, `dept add`, `catalog import` with `--store`), then `sharebus serve --store` nodes on their own ports. "
+                 "With three nodes the load generator spreads its W1 connections over them (round robin per connection), and W3 pushes "
+                 "to node 1 while the long-poll waits on node 2 (the wake crosses nodes through LISTEN/NOTIFY). The RabbitMQ references "
+                 "are the W1 and W3 ones of this run. PostgreSQL's CPU (server and backends) is over the whole run of a workload, warm-up included."
+                 % ", ".join("%s = %s" % kv for kv in sorted((pg.get("settings") or {}).items())))
+        L.append("")
+        for nodes in (1, 3):
+            a, b, l = r["w1-pg%d-1op" % nodes] or {}, r["w1-pg%d-100op" % nodes] or {}, r["w3-pg%d" % nodes]
+            if not (a or b or l):
+                continue
+            for name, d in (("1-op", a), ("100-op", b)):
+                cpu = "bus CPU %s cores" % get(d, "bus_cpu_cores") if nodes == 1 else \
+                    "bus CPU %s cores over the three nodes (node 1: %s)" % (get(d, "nodes_cpu_cores"), get(d, "bus_cpu_cores"))
+                cpu += ", PostgreSQL %s cores" % get(d, "pg_cpu_cores")
+                L.append("- %d node%s, W1 %s: %s records/s, %s envelopes/s; push → receipt %s; %s.%s"
+                         % (nodes, "" if nodes == 1 else "s", name, fmt(get(d, "records_per_s")), fmt(get(d, "envelopes_per_s")), lat(d),
+                            cpu, err(d)))
+            L.append("- %d node%s, W3: %s. Push → receipt alone: %s.%s"
+                     % (nodes, "" if nodes == 1 else "s", lat(l or {}), lat(l or {}, "receipt_latency_us"), err(l)))
+        if get(r["pg-store"] or {}, "database_mb") is not None:
+            L.append("- database size after the runs: %s MB." % fmt(get(r["pg-store"], "database_mb")))
+        L.append("")
     analysis = os.path.join(ROOT, "Benchmarks", "ANALYSIS.md")
     if os.path.exists(analysis) and mode != "quick":
         with open(analysis) as f:

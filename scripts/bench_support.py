@@ -49,7 +49,7 @@ def catalog(directory, providers):
     os.makedirs(directory, exist_ok=True)
     items = [("bench.ingest%d" % i, "bench.p%d" % i, "基准写入%d" % i) for i in range(1, providers + 1)]
     items += [("bench.fanout", "bench.p1", "基准分发"), ("bench.latency", "bench.p1", "基准时延"),
-              ("bench.lookup", "bench.p1", "基准核验"), ("bench.backlog", "bench.p1", "基准积压")]
+              ("bench.lookup", "bench.p1", "基准核验"), ("bench.backlog", "bench.p1", "基准积压"), ("bench.push", "bench.p1", "基准推送")]
     for code, provider, name in items:
         with open(os.path.join(directory, code + ".json"), "w", encoding="utf-8") as f:
             json.dump(resource(code, provider, name), f, ensure_ascii=False, indent=2)
@@ -113,6 +113,31 @@ def machine(directory):
     return info
 
 
+def tree_cpu(pid):
+    """CPU seconds of a server and its children: its own and its reaped children's time, plus the
+    time of the children still running (PostgreSQL's backends and helpers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(p):
+        with open("/proc/%d/stat" % p) as f:
+            text = f.read()
+        return text[text.rindex(")") + 2:].split()
+
+    fields = stat(pid)
+    # After the command: ppid is the 2nd field, utime, stime, cutime, cstime the 12th to 15th.
+    total = sum(int(x) for x in fields[11:15])
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == pid:
+            continue
+        try:
+            child = stat(int(entry))
+        except (OSError, ValueError):
+            continue
+        if int(child[1]) == pid:
+            total += int(child[11]) + int(child[12])
+    return total / tick
+
+
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "free-port":
@@ -125,6 +150,16 @@ def main(argv):
         print(json.dumps(fsync_rate(argv[2], float(argv[3]))))
     elif cmd == "machine":
         print(json.dumps(machine(argv[2])))
+    elif cmd == "tree-cpu":
+        print("%.2f" % tree_cpu(int(argv[2])))
+    elif cmd == "annotate":
+        # annotate FILE KEY VALUE: add a number to a workload's JSON result (when it is an object).
+        with open(argv[2]) as f:
+            data = json.load(f)
+        if isinstance(data, dict) and "error" not in data:
+            data[argv[3]] = float(argv[4])
+            with open(argv[2], "w") as f:
+                json.dump(data, f)
     elif cmd == "render":
         import bench_render
         bench_render.render(argv[2], argv[3], argv[4])

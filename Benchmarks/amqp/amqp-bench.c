@@ -11,6 +11,13 @@
  *       One publisher (confirm mode) and one consumer (manual ack) on another connection; one
  *       message at a time: publish start -> consumer receives. Reports the latency percentiles.
  *
+ *   amqp-bench consume   --port P --threads T --rate R --duration S [--prefetch 100] [--drain S]
+ *       A push consumer (basic.consume, manual acks, prefetch 100) on its own connection and T
+ *       publishers (confirm mode, one persistent message per confirm). --rate R > 0: R messages a
+ *       second in all, on a fixed schedule; --rate 0: as fast as confirms come back. After the
+ *       publishers stop, the consumer may take --drain seconds to receive the rest. Reports
+ *       deliveries/s (first publish -> last delivery) and publish start -> consumer latency.
+ *
  * Every loop is bounded by a count and a time. Output: one JSON object on stdout.
  */
 #include <amqp.h>
@@ -32,6 +39,8 @@ static int batch = 1;
 static double duration = 10, warmup = 2;
 static int count = 500, pace_ms = 20;
 static const char *queue = "sharebus.bench";
+static double rate = 0, drain = 30;
+static int prefetch = 100;
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -322,8 +331,158 @@ static int run_roundtrip(void) {
     return shared.received == count ? 0 : 1;
 }
 
+/* ---- consume: a push consumer under a steady or bulk publisher ---- */
+
+typedef struct {
+    pthread_mutex_t lock;
+    long received, published;
+    int consuming, publishers_done;
+    uint64_t last_at;
+    samples_t lat;
+} feed_t;
+
+static feed_t feed = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0, {0}};
+
+static void *push_consumer(void *arg) {
+    (void)arg;
+    amqp_connection_state_t c = open_channel(0);
+    amqp_basic_qos(c, 1, 0, (uint16_t)prefetch, 0);
+    check_reply(amqp_get_rpc_reply(c), "basic.qos failed");
+    amqp_basic_consume(c, 1, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, /*no_ack*/ 0, 0, amqp_empty_table);
+    check_reply(amqp_get_rpc_reply(c), "basic.consume failed");
+    pthread_mutex_lock(&feed.lock);
+    feed.consuming = 1;
+    pthread_mutex_unlock(&feed.lock);
+    uint64_t hard_end = now_ns() + (uint64_t)((duration + drain + 10) * 1e9);
+    for (;;) {
+        pthread_mutex_lock(&feed.lock);
+        int done = feed.publishers_done && feed.received >= feed.published;
+        pthread_mutex_unlock(&feed.lock);
+        if (done || now_ns() >= hard_end) break;
+        amqp_envelope_t env;
+        struct timeval tv = {0, 200000};
+        amqp_maybe_release_buffers(c);
+        amqp_rpc_reply_t r = amqp_consume_message(c, &env, &tv, 0);
+        if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+            if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && r.library_error == AMQP_STATUS_TIMEOUT) continue;
+            break;
+        }
+        uint64_t t1 = now_ns(), t0 = 0;
+        sscanf((const char *)env.message.body.bytes, "{\"t\":%llu", (unsigned long long *)&t0);
+        amqp_basic_ack(c, 1, env.delivery_tag, 0);
+        amqp_destroy_envelope(&env);
+        pthread_mutex_lock(&feed.lock);
+        if (t0 && t1 > t0) add_sample(&feed.lat, t1 - t0);
+        feed.received++;
+        feed.last_at = t1;
+        pthread_mutex_unlock(&feed.lock);
+    }
+    close_channel(c);
+    return NULL;
+}
+
+typedef struct {
+    int id;
+    uint64_t start, end;
+    long published, errors;
+} paced_t;
+
+static void *paced_publisher(void *arg) {
+    paced_t *w = arg;
+    amqp_connection_state_t c = open_channel(1);
+    char *body = malloc((size_t)size);
+    memset(body, 'x', (size_t)size);
+    amqp_basic_properties_t props;
+    memset(&props, 0, sizeof props);
+    props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG;
+    props.content_type = amqp_cstring_bytes("application/json");
+    props.delivery_mode = 2;
+    uint64_t tag = 0, acked = 0;
+    for (long i = 0; i < 100000000L; i++) {
+        if (rate > 0) {
+            uint64_t due = w->start + (uint64_t)((double)(i * threads + w->id) * 1e9 / rate);
+            if (due >= w->end) break;
+            uint64_t now = now_ns();
+            if (due > now) {
+                struct timespec ts = {(time_t)((due - now) / 1000000000ull), (long)((due - now) % 1000000000ull)};
+                nanosleep(&ts, NULL);
+            }
+        } else if (now_ns() >= w->end) {
+            break;
+        }
+        uint64_t t0 = now_ns();
+        snprintf(body, (size_t)size, "{\"t\":%llu}", (unsigned long long)t0);
+        body[strlen(body)] = ' ';
+        if (amqp_basic_publish(c, 1, amqp_empty_bytes, amqp_cstring_bytes(queue), 0, 0, &props, (amqp_bytes_t){(size_t)size, body}) !=
+            AMQP_STATUS_OK) {
+            w->errors++;
+            break;
+        }
+        tag++;
+        if (wait_confirms(c, &acked, tag, &w->errors) != 0) {
+            w->errors++;
+            break;
+        }
+        w->published++;
+        pthread_mutex_lock(&feed.lock);
+        feed.published++;
+        pthread_mutex_unlock(&feed.lock);
+        amqp_maybe_release_buffers(c);
+    }
+    free(body);
+    close_channel(c);
+    return NULL;
+}
+
+static int run_consume(void) {
+    amqp_connection_state_t admin = open_channel(0);
+    declare_queue(admin, 1);
+    pthread_t ct;
+    pthread_create(&ct, NULL, push_consumer, NULL);
+    for (int k = 0; k < 500; k++) {
+        pthread_mutex_lock(&feed.lock);
+        int up = feed.consuming;
+        pthread_mutex_unlock(&feed.lock);
+        if (up) break;
+        usleep(10000);
+    }
+    paced_t *ws = calloc((size_t)threads, sizeof(paced_t));
+    pthread_t *ts = calloc((size_t)threads, sizeof(pthread_t));
+    uint64_t start = now_ns();
+    for (int i = 0; i < threads; i++) {
+        ws[i].id = i;
+        ws[i].start = start;
+        ws[i].end = start + (uint64_t)(duration * 1e9);
+        pthread_create(&ts[i], NULL, paced_publisher, &ws[i]);
+    }
+    long errors = 0;
+    for (int i = 0; i < threads; i++) {
+        pthread_join(ts[i], NULL);
+        errors += ws[i].errors;
+    }
+    uint64_t pushed_at = now_ns();
+    pthread_mutex_lock(&feed.lock);
+    feed.publishers_done = 1;
+    pthread_mutex_unlock(&feed.lock);
+    pthread_join(ct, NULL);
+    amqp_queue_delete(admin, 1, amqp_cstring_bytes(queue), 0, 0);
+    amqp_get_rpc_reply(admin);
+    close_channel(admin);
+    double seconds = feed.last_at > start ? (double)(feed.last_at - start) / 1e9 : 0;
+    double push_seconds = (double)(pushed_at - start) / 1e9;
+    printf("{\"mode\": \"consume\", \"threads\": %d, \"size\": %d, \"rate\": %.1f, \"prefetch\": %d, \"published\": %ld, "
+           "\"push_rate\": %.1f, \"received\": %ld, \"complete\": %s, \"seconds\": %.3f, \"deliveries_per_s\": %.1f, \"errors\": %ld, ",
+           threads, size, rate, prefetch, feed.published, (double)feed.published / (push_seconds > 0 ? push_seconds : 1), feed.received,
+           feed.received >= feed.published ? "true" : "false", seconds, seconds > 0 ? (double)feed.received / seconds : 0.0, errors);
+    print_latency("lag_us", &feed.lat);
+    printf("}\n");
+    free(ws);
+    free(ts);
+    return feed.received >= feed.published && !errors ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
-    if (argc < 2) die("usage: amqp-bench publish|roundtrip [--port P] [--threads N] [--size B] [--batch N] [--duration S] [--warmup S] [--count N] [--pace-ms MS]");
+    if (argc < 2) die("usage: amqp-bench publish|roundtrip|consume [--port P] [--threads N] [--size B] [--batch N] [--duration S] [--warmup S] [--count N] [--pace-ms MS] [--rate R] [--drain S] [--prefetch N]");
     for (int i = 2; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
         if (!strcmp(k, "--port")) port = atoi(v);
@@ -336,13 +495,17 @@ int main(int argc, char **argv) {
         else if (!strcmp(k, "--count")) count = atoi(v);
         else if (!strcmp(k, "--pace-ms")) pace_ms = atoi(v);
         else if (!strcmp(k, "--queue")) queue = v;
+        else if (!strcmp(k, "--rate")) rate = atof(v);
+        else if (!strcmp(k, "--drain")) drain = atof(v);
+        else if (!strcmp(k, "--prefetch")) prefetch = atoi(v);
         else die("unknown option");
     }
     if (threads < 1 || threads > 1024 || size < 64 || size > (1 << 20) || batch < 1 || batch > 10000 || duration <= 0 || duration > 3600 ||
-        count < 1 || count > 1000000)
+        count < 1 || count > 1000000 || rate < 0 || rate > 1e6 || drain < 0 || drain > 3600 || prefetch < 1 || prefetch > 65535)
         die("option out of range");
     if (!strcmp(argv[1], "publish")) return run_publish();
     if (!strcmp(argv[1], "roundtrip")) return run_roundtrip();
+    if (!strcmp(argv[1], "consume")) return run_consume();
     die("unknown mode");
     return 2;
 }

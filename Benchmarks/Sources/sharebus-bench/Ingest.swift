@@ -3,7 +3,8 @@ import Foundation
 
 /// W1 (durable ingest), and the push phase of seeding: workers push signed envelopes of `ops` 1 KB
 /// upserts over their own keep-alive connection, each waiting for its 201 receipt (the envelope is
-/// durable) before it sends the next.
+/// durable) before it sends the next. Given several nodes (`--url A,B,C`), worker `w` connects to
+/// node `w % nodes` (round robin per connection).
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ingest", abstract: "W1: push signed envelopes as fast as receipts come back.")
 
@@ -37,16 +38,20 @@ struct IngestCommand: AsyncParsableCommand {
         let providers = try specs.map(ProviderSpec.init)
         let caPEM = try target.caPEM()
         let perProvider = (connections + providers.count - 1) / providers.count
-        let clients = try providers.map { try BusHTTP(url: target.url, caPEM: caPEM, credential: $0.credential, connections: perProvider) }
-        let busKey = try await Wire.busKey(clients[0])
+        let nodes = target.urls
+        // clients[provider][node]
+        let clients = try providers.map { provider in
+            try nodes.map { try BusHTTP(url: $0, caPEM: caPEM, credential: provider.credential, connections: perProvider) }
+        }
+        let busKey = try await Wire.busKey(clients[0][0])
         let sample = Wire.message(sender: "x", resource: "x", keyPrefix: keyPrefix, count: ops, sentAt: wallMicros())
-        let monitor = PhaseMonitor(pid: target.busPid)
+        let monitor = PhaseMonitor(pid: target.busPid, others: target.otherPid)
         var loop = ClosedLoop(workers: connections, warmup: .seconds(warmup), duration: .seconds(duration))
         loop.totalItems = records
         loop.itemsPerRequest = ops
         let outcome = await loop.run { worker, iteration in
             let spec = providers[worker % providers.count]
-            let client = clients[worker % providers.count]
+            let client = clients[worker % providers.count][worker % nodes.count]
             let payload = Wire.message(
                 sender: spec.credential.id, resource: spec.resource, keyPrefix: "\(keyPrefix)-\(worker)-\(iteration)", count: ops,
                 sentAt: wallMicros())
@@ -67,10 +72,11 @@ struct IngestCommand: AsyncParsableCommand {
         result["connections"] = connections
         result["ops_per_envelope"] = ops
         result["providers"] = providers.count
+        result["nodes"] = nodes.count
         result["payload_bytes"] = sample.count
         result["record_bytes"] = Wire.record(key: "\(keyPrefix)-0-0-0", sentAt: wallMicros()).utf8.count
         for (key, value) in await monitor.finish() { result[key] = value }
-        for client in clients { await client.shutdown() }
+        for client in clients.joined() { await client.shutdown() }
         return result
     }
 }

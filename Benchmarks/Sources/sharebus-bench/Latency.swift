@@ -3,7 +3,9 @@ import Foundation
 
 /// W3 (latency): one record at a time at low load. The subscriber's long-poll is waiting; the
 /// provider pushes one 1-op envelope; the time from the push's start to the record in the
-/// subscriber's hands is one sample. Then the subscriber acknowledges and waits again.
+/// subscriber's hands is one sample. Then the subscriber acknowledges and waits again. Given several
+/// nodes (`--url A,B,...`), the provider pushes to the first and the subscriber long-polls the second,
+/// so the wake crosses nodes through the shared store.
 struct LatencyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "latency", abstract: "W3: push to long-poll delivery, one record at a time.")
 
@@ -18,8 +20,10 @@ struct LatencyCommand: AsyncParsableCommand {
         guard (1...100_000).contains(count), (0...1000).contains(paceMs) else { throw ValidationError("--count 1...100000, --pace-ms 0...1000") }
         let spec = try ProviderSpec(provider)
         let caPEM = try target.caPEM()
-        let producer = try BusHTTP(url: target.url, caPEM: caPEM, credential: spec.credential, connections: 1)
-        let subscriber = try BusHTTP(url: target.url, caPEM: caPEM, credential: try Credential(directory: consumer), connections: 1)
+        let nodes = target.urls
+        let producer = try BusHTTP(url: nodes[0], caPEM: caPEM, credential: spec.credential, connections: 1)
+        let subscriber = try BusHTTP(
+            url: nodes[nodes.count > 1 ? 1 : 0], caPEM: caPEM, credential: try Credential(directory: consumer), connections: 1)
         let busKey = try await Wire.busKey(producer)
         let subscription = try await Wire.subscribe(
             subscriber, resource: spec.resource, fields: ["sentAt", "f0"], permissions: ["pull"], startNow: true)
@@ -27,7 +31,7 @@ struct LatencyCommand: AsyncParsableCommand {
         let warmupCount = self.warmupCount
         let (armed, arm) = AsyncStream.makeStream(of: Void.self)
         let deadline = nowNanos() + UInt64(total) * UInt64(paceMs + 2000) * 1_000_000
-        let monitor = PhaseMonitor(pid: target.busPid)
+        let monitor = PhaseMonitor(pid: target.busPid, others: target.otherPid)
 
         // The subscriber: says it is about to wait, long-polls, timestamps what it gets, acknowledges.
         async let delivered: Latencies = {
@@ -72,7 +76,7 @@ struct LatencyCommand: AsyncParsableCommand {
         }
         let lag = try await delivered
         var result: [String: Any] = [
-            "count": count, "pace_ms": paceMs, "latency_us": lag.summary, "receipt_latency_us": receipts.summary,
+            "count": count, "pace_ms": paceMs, "latency_us": lag.summary, "receipt_latency_us": receipts.summary, "nodes": nodes.count,
         ]
         for (key, value) in await monitor.finish() { result[key] = value }
         try emit(result)

@@ -74,10 +74,13 @@ final class PhaseMonitor: Sendable {
     private let cpuAtStart: Double?
     private let selfCPUAtStart: Double
     private let started = nowNanos()
+    /// The other nodes of a bus that several processes serve: their CPU is added to `nodes_cpu_cores`.
+    private let others: [(probe: ProcessProbe, cpuAtStart: Double?)]
 
-    init(pid: Int32?) {
+    init(pid: Int32?, others otherPIDs: [Int32] = []) {
         probe = pid.map { ProcessProbe(pid: $0) }
         cpuAtStart = probe?.cpuSeconds()
+        others = otherPIDs.map { ProcessProbe(pid: $0) }.map { ($0, $0.cpuSeconds()) }
         selfCPUAtStart = Self.selfCPU()
         if let probe {
             task = Task.detached {
@@ -113,6 +116,13 @@ final class PhaseMonitor: Sendable {
         if let start = cpuAtStart, let end = probe.cpuSeconds() {
             result["bus_cpu_s"] = ((end - start) * 100).rounded() / 100
             result["bus_cpu_cores"] = ((end - start) / max(elapsed, 0.001) * 100).rounded() / 100
+            if !others.isEmpty {
+                let used = others.reduce(end - start) { total, other in
+                    guard let a = other.cpuAtStart, let b = other.probe.cpuSeconds() else { return total }
+                    return total + (b - a)
+                }
+                result["nodes_cpu_cores"] = (used / max(elapsed, 0.001) * 100).rounded() / 100
+            }
         }
         return result
     }

@@ -65,12 +65,13 @@ enum Wire {
     }
 
     /// Opens a subscription for `consumer` and returns its id; `unconditional` resources are active at once.
+    /// `webhook` makes it a push subscription delivered to that URL.
     static func subscribe(
-        _ client: BusHTTP, resource: String, fields: [String], permissions: [String], startNow: Bool
+        _ client: BusHTTP, resource: String, fields: [String], permissions: [String], startNow: Bool, webhook: String? = nil
     ) async throws -> String {
         var body: [String: Any] = [
             "resource": resource, "fields": fields, "permissions": permissions, "purpose": "性能基准测试 (benchmark)",
-            "basis": "sharebus benchmark suite", "delivery": ["mode": "pull"],
+            "basis": "sharebus benchmark suite", "delivery": webhook.map { ["mode": "push", "url": $0] } ?? ["mode": "pull"],
         ]
         if startNow { body["start"] = "now" }
         let reply = try await client.post("/v1/subscriptions", json: body).expect([201], "subscribing to \(resource)")
