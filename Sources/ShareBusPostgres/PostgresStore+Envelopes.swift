@@ -48,10 +48,13 @@ extension PostgresStore {
             }
             let acceptedAt = Timestamp.format(envelope.acceptedAt)
             let batch = LogBatch(envelope.operations, after: head)
+            // A delete keeps the record text it comes with, as in the SQLite store: under a sealed key
+            // that text carries the clear key (`$key`), which is how the delete is still delivered.
             try await connection.query(
                 """
                 INSERT INTO log (resource, sequence, op, key, record, envelope_id, sender, accepted_at)
-                SELECT \(resource), t.s, t.o, t.k, CASE WHEN t.o = 'delete' THEN NULL ELSE t.r END, \(envelope.id), \(envelope.sender), \(acceptedAt)
+                SELECT \(resource), t.s, t.o, t.k, CASE WHEN t.o = 'delete' THEN NULLIF(t.r, '') ELSE t.r END,
+                    \(envelope.id), \(envelope.sender), \(acceptedAt)
                 FROM unnest(\(batch.sequences)::bigint[], \(batch.ops)::text[], \(batch.keys)::text[], \(batch.records)::text[]) AS t(s, o, k, r)
                 """, logger: logger)
             if !batch.upserts.isEmpty {

@@ -31,15 +31,14 @@ struct StateOptions: ParsableArguments {
     /// PostgreSQL store connects in the background and its first operation waits for the migrations.
     /// - Parameter cachesReads: keep identities, definitions and subscriptions in memory (`serve`).
     func openStore(cachesReads: Bool = false) throws -> any ShareBusStore {
-        if let url = storeURL {
-            do {
-                return PostgresStore.connect(try PostgresLocation(url: url))
-            } catch let error as ShareBusError {
-                throw CLIError("cannot use the store \(PostgresLocation.redacted(url)): \(error.detail)")
-            }
+        let location: BusStoreLocation
+        do {
+            location = try BusStoreLocation(url: storeURL, directory: data)
+        } catch let error as ShareBusError {
+            throw CLIError("cannot use the store \(PostgresLocation.redacted(storeURL ?? "")): \(error.detail)")
         }
         do {
-            return try SQLiteStore(directory: data, cachesReads: cachesReads)
+            return try location.open(cachesReads: cachesReads)
         } catch {
             throw CLIError("cannot open the store in \(data): \(error)")
         }

@@ -73,7 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
             verificationConfiguration: try verification.configuration(),
             delivery: try delivery.configuration(dev: dev), pushCredential: try await pki.pushCredential(store: store),
             dataKeys: try await Self.loadDataKeys(pki, store: store, dev: dev),
-            logChanges: (store as? PostgresStore)?.logChanges())
+            logChanges: BusStoreLocation.logChanges(of: store))
         let (host, fallbackPort, dev) = (host, port, dev)
         let local = configuration.localPort.map { LocalListenerLines(host: metricsHost, port: $0, dashboard: configuration.dashboardOnLocalListener) }
         let app = try BusApplication.make(

@@ -5,7 +5,7 @@ import ShareBusTesting
 import Testing
 
 @Suite("Exchange audit over HTTPS")
-struct ExchangeAuditTests {
+struct ExchangeAuditOnBothStores {
     /// Every string anywhere inside `value`.
     static func strings(_ value: JSONValue) -> [String] {
         switch value {
@@ -16,9 +16,9 @@ struct ExchangeAuditTests {
         }
     }
 
-    @Test("every exchange action leaves one chained entry, and no entry holds a record value")
-    func auditTrail() async throws {
-        try await TestBus.run { bus in
+    @Test("every exchange action leaves one chained entry, and no entry holds a record value", arguments: TestStore.allCases)
+    func auditTrail(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let household = "base.household"
             let world = try await Exchange.world(bus, publishing: [Exchange.resource(), Exchange.resource(code: household, sharing: "conditional")])
             let tax = try await bus.department(Fixture.tax)

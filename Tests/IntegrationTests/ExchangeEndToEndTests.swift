@@ -7,10 +7,10 @@ import ShareBusTesting
 import Testing
 
 @Suite("Exchange end to end over HTTPS")
-struct ExchangeEndToEndTests {
-    @Test("a provider pushes, two consumers pull their own fields in order, acknowledge, and query")
-    func endToEnd() async throws {
-        try await TestBus.run { bus in
+struct ExchangeEndToEndOnBothStores {
+    @Test("a provider pushes, two consumers pull their own fields in order, acknowledge, and query", arguments: TestStore.allCases)
+    func endToEnd(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Exchange.world(bus)
             let tax = try await bus.department(Fixture.tax)
             let civil = try await bus.department(Exchange.civil)
@@ -105,9 +105,9 @@ struct ExchangeEndToEndTests {
         }
     }
 
-    @Test("the receipt is a bus-signed JWS with exactly the protocol's members")
-    func receipt() async throws {
-        try await TestBus.run { bus in
+    @Test("the receipt is a bus-signed JWS with exactly the protocol's members", arguments: TestStore.allCases)
+    func receipt(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Exchange.world(bus)
             let id = UUID()
             let message = EnvelopeBuilder.message(
@@ -156,9 +156,9 @@ struct ExchangeEndToEndTests {
         }
     }
 
-    @Test("envelopes pushed at once get distinct, gapless sequences; copies of one envelope are accepted once")
-    func concurrentPushes() async throws {
-        try await TestBus.run { bus in
+    @Test("envelopes pushed at once get distinct, gapless sequences; copies of one envelope are accepted once", arguments: TestStore.allCases)
+    func concurrentPushes(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Exchange.world(bus)
             let bodies = try (1...8).map { n in
                 try world.envelope([EnvelopeBuilder.upsert(Exchange.record(2 * n)), EnvelopeBuilder.upsert(Exchange.record(2 * n + 1))])
@@ -191,10 +191,10 @@ struct ExchangeEndToEndTests {
         }
     }
 
-    @Test("the same envelope again answers the original receipt; the same id with another payload is refused")
-    func idempotency() async throws {
+    @Test("the same envelope again answers the original receipt; the same id with another payload is refused", arguments: TestStore.allCases)
+    func idempotency(store: TestStore) async throws {
         let clock = ManualClock(Date())
-        try await TestBus.run(clock: clock) { bus in
+        try await TestBus.run(store: store, clock: clock) { bus in
             let world = try await Exchange.world(bus)
             let id = UUID()
             let message = EnvelopeBuilder.message(

@@ -8,7 +8,7 @@ import Testing
 /// One hand-made bad envelope per check of protocol section 3. Each is refused with its own
 /// status and problem code, and leaves the audit chain and every resource log as they were.
 @Suite("Exchange envelope checks")
-struct ExchangeEnvelopeCheckTests {
+struct ExchangeEnvelopeCheckOnBothStores {
     enum Bad: String, CaseIterable, CustomTestStringConvertible {
         case bodyTooLarge, bodyTooLargeAndWrongType, wrongContentType
         case notJSON, notAnObject, duplicateMember, missingSignature, extraMember, unprotectedHeader, paddedBase64, standardBase64
@@ -208,10 +208,10 @@ struct ExchangeEnvelopeCheckTests {
         }
     }
 
-    @Test("a bad envelope is refused with its own code and changes nothing", arguments: Bad.allCases)
-    func refused(_ bad: Bad) async throws {
+    @Test("a bad envelope is refused with its own code and changes nothing", arguments: TestStore.allCases, Bad.allCases)
+    func refused(store: TestStore, _ bad: Bad) async throws {
         let clock = ManualClock(Date())
-        try await TestBus.run(clock: clock) { bus in
+        try await TestBus.run(store: store, clock: clock) { bus in
             let world = try await Exchange.world(bus)
             let tax = try await bus.department(Fixture.tax)
             let created = try await world.steward.post("/v1/resources", json: Exchange.resource(code: Setting.draft))
@@ -237,10 +237,10 @@ struct ExchangeEnvelopeCheckTests {
         }
     }
 
-    @Test("limits are inclusive: 1000 operations and createdAt 299 s behind the bus clock are accepted")
-    func boundaries() async throws {
+    @Test("limits are inclusive: 1000 operations and createdAt 299 s behind the bus clock are accepted", arguments: TestStore.allCases)
+    func boundaries(store: TestStore) async throws {
         let clock = ManualClock(Date())
-        try await TestBus.run(clock: clock) { bus in
+        try await TestBus.run(store: store, clock: clock) { bus in
             let world = try await Exchange.world(bus)
             let createdAt = clock.now()
             clock.advance(by: 299)
@@ -254,9 +254,9 @@ struct ExchangeEnvelopeCheckTests {
         }
     }
 
-    @Test("checks run in the protocol's order: a bad signature is reported before a bad message")
-    func order() async throws {
-        try await TestBus.run { bus in
+    @Test("checks run in the protocol's order: a bad signature is reported before a bad message", arguments: TestStore.allCases)
+    func order(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Exchange.world(bus)
             let tax = try await bus.department(Fixture.tax)
             // Wrong sender, unknown resource, no operations, and a broken signature: the signature wins.

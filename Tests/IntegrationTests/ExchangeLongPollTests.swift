@@ -7,10 +7,10 @@ import Testing
 /// Long-poll pulls (protocol section 6). The timings are functional checks with wide margins,
 /// not benchmarks: a waiting pull must answer when the log grows, not when its wait runs out.
 @Suite("Exchange long-poll")
-struct ExchangeLongPollTests {
-    @Test("a waiting pull answers as soon as an envelope is accepted")
-    func wakesOnPush() async throws {
-        try await TestBus.run { bus in
+struct ExchangeLongPollOnBothStores {
+    @Test("a waiting pull answers as soon as an envelope is accepted", arguments: TestStore.allCases)
+    func wakesOnPush(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Exchange.world(bus)
             let tax = try await bus.department(Fixture.tax)
             let id = try await Exchange.activeSubscription(tax, fields: ["name"])
@@ -35,9 +35,9 @@ struct ExchangeLongPollTests {
         }
     }
 
-    @Test("a wait with nothing pushed answers an empty batch after about the wait")
-    func timesOut() async throws {
-        try await TestBus.run { bus in
+    @Test("a wait with nothing pushed answers an empty batch after about the wait", arguments: TestStore.allCases)
+    func timesOut(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             _ = try await Exchange.world(bus)
             let tax = try await bus.department(Fixture.tax)
             let id = try await Exchange.activeSubscription(tax, fields: ["name"])
@@ -58,9 +58,9 @@ struct ExchangeLongPollTests {
         }
     }
 
-    @Test("wait is bounded: more than 30 seconds is refused")
-    func waitBounds() async throws {
-        try await TestBus.run { bus in
+    @Test("wait is bounded: more than 30 seconds is refused", arguments: TestStore.allCases)
+    func waitBounds(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             _ = try await Exchange.world(bus)
             let tax = try await bus.department(Fixture.tax)
             let id = try await Exchange.activeSubscription(tax, fields: ["name"])
@@ -72,10 +72,10 @@ struct ExchangeLongPollTests {
         }
     }
 
-    @Test("a subscription revoked or suspended while its pull waits delivers nothing")
-    func stoppedWhileWaiting() async throws {
+    @Test("a subscription revoked or suspended while its pull waits delivers nothing", arguments: TestStore.allCases)
+    func stoppedWhileWaiting(store: TestStore) async throws {
         for verb in ["revoke", "suspend"] {
-            try await TestBus.run { bus in
+            try await TestBus.run(store: store) { bus in
                 let world = try await Exchange.world(bus)
                 let tax = try await bus.department(Fixture.tax)
                 let id = try await Exchange.activeSubscription(tax, fields: ["name"])

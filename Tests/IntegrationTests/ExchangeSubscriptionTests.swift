@@ -5,16 +5,16 @@ import ShareBusTesting
 import Testing
 
 @Suite("Exchange subscriptions over HTTPS")
-struct ExchangeSubscriptionTests {
+struct ExchangeSubscriptionOnBothStores {
     static func ids(_ reply: TestClient.Reply) -> [String] {
         reply.json?["subscriptions"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
     }
 
     static func fields(_ names: [String]) -> JSONValue { .object(["fields": .array(names.map { .string($0) })]) }
 
-    @Test("a conditional request waits for the provider, who grants some of the asked fields")
-    func approval() async throws {
-        try await TestBus.run { bus in
+    @Test("a conditional request waits for the provider, who grants some of the asked fields", arguments: TestStore.allCases)
+    func approval(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Exchange.world(bus, publishing: [Exchange.resource(sharing: "conditional")])
             let tax = try await bus.department(Fixture.tax)
             let civil = try await bus.department(Exchange.civil)
@@ -75,9 +75,9 @@ struct ExchangeSubscriptionTests {
         }
     }
 
-    @Test("a rejection needs a reason, and is final")
-    func rejection() async throws {
-        try await TestBus.run { bus in
+    @Test("a rejection needs a reason, and is final", arguments: TestStore.allCases)
+    func rejection(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Exchange.world(bus, publishing: [Exchange.resource(sharing: "conditional")])
             let tax = try await bus.department(Fixture.tax)
             let id = try #require(try await Exchange.subscribe(tax, fields: ["name"]).json?["id"]?.stringValue)
@@ -102,9 +102,9 @@ struct ExchangeSubscriptionTests {
         }
     }
 
-    @Test("a resource shared with nobody refuses subscriptions and stores nothing")
-    func notShareable() async throws {
-        try await TestBus.run { bus in
+    @Test("a resource shared with nobody refuses subscriptions and stores nothing", arguments: TestStore.allCases)
+    func notShareable(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             _ = try await Exchange.world(bus, publishing: [Exchange.resource(code: "base.secret", sharing: "none")])
             let tax = try await bus.department(Fixture.tax)
             let before = try await Exchange.Snapshot.take(bus)
@@ -116,9 +116,9 @@ struct ExchangeSubscriptionTests {
         }
     }
 
-    @Test("suspend stops delivery, resume restarts it, revoke ends it")
-    func suspendResumeRevoke() async throws {
-        try await TestBus.run { bus in
+    @Test("suspend stops delivery, resume restarts it, revoke ends it", arguments: TestStore.allCases)
+    func suspendResumeRevoke(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Exchange.world(bus)
             let tax = try await bus.department(Fixture.tax)
             let subscribed = try await Exchange.subscribe(tax, fields: ["name"], permissions: ["pull", "query"])
@@ -162,10 +162,10 @@ struct ExchangeSubscriptionTests {
         }
     }
 
-    @Test("a pending request is due, then warning with 2 working days left, then overdue after 10")
-    func deadline() async throws {
+    @Test("a pending request is due, then warning with 2 working days left, then overdue after 10", arguments: TestStore.allCases)
+    func deadline(store: TestStore) async throws {
         let clock = ManualClock(Date())
-        try await TestBus.run(clock: clock) { bus in
+        try await TestBus.run(store: store, clock: clock) { bus in
             let world = try await Exchange.world(bus, publishing: [Exchange.resource(sharing: "conditional")])
             let tax = try await bus.department(Fixture.tax)
             let requestedAt = clock.now()

@@ -7,10 +7,12 @@ import X509
 
 /// Push delivery (protocol section 6) to a webhook under test control, over real mutual TLS.
 @Suite("Push delivery")
-struct PushDeliveryTests {
-    @Test("a push subscription receives its batches in order, bus-signed, with only granted fields, from the bus client certificate")
-    func deliversInOrder() async throws {
-        try await PushBus.run(delivery: PushBus.configuration(batchSize: 2)) { bus in
+struct PushDeliveryOnBothStores {
+    @Test(
+        "a push subscription receives its batches in order, bus-signed, with only granted fields, from the bus client certificate",
+        arguments: TestStore.allCases)
+    func deliversInOrder(store: TestStore) async throws {
+        try await PushBus.run(store: store, delivery: PushBus.configuration(batchSize: 2)) { bus in
             let receiver = try await PushReceiver.start(pki: bus.pki)
             defer { Task { await receiver.stop() } }
             let world = try await Exchange.world(bus)
@@ -63,11 +65,11 @@ struct PushDeliveryTests {
         }
     }
 
-    @Test("many subscriptions are served at once, never more than `concurrency` deliveries in flight")
-    func boundedConcurrency() async throws {
+    @Test("many subscriptions are served at once, never more than `concurrency` deliveries in flight", arguments: TestStore.allCases)
+    func boundedConcurrency(store: TestStore) async throws {
         var delivery = PushBus.configuration()
         delivery.concurrency = 2
-        try await PushBus.run(delivery: delivery) { bus in
+        try await PushBus.run(store: store, delivery: delivery) { bus in
             // Every request hangs until the bus gives up on it (1 s): what is in flight stays visible. The
             // first two keep failing and retrying; the last subscriptions still get a slot within seconds.
             let receiver = try await PushReceiver.start(pki: bus.pki, mode: .hang)
@@ -93,9 +95,9 @@ struct PushDeliveryTests {
         }
     }
 
-    @Test("a new subscription with start now gets only what comes after, and nothing is sent while caught up")
-    func startsNow() async throws {
-        try await PushBus.run { bus in
+    @Test("a new subscription with start now gets only what comes after, and nothing is sent while caught up", arguments: TestStore.allCases)
+    func startsNow(store: TestStore) async throws {
+        try await PushBus.run(store: store) { bus in
             let receiver = try await PushReceiver.start(pki: bus.pki)
             defer { Task { await receiver.stop() } }
             let world = try await Exchange.world(bus)

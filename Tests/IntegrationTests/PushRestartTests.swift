@@ -6,11 +6,12 @@ import ShareBusTesting
 import Testing
 
 /// Pending retries live in the store: a bus stopped mid-retry and started again on the same
-/// SQLite folder resumes the same batch, then the rest, nothing lost and nothing skipped.
+/// SQLite folder or PostgreSQL database resumes the same batch, then the rest, nothing lost and
+/// nothing skipped.
 @Suite("Push across a restart")
-struct PushRestartTests {
-    @Test("a restart mid-retry loses nothing and skips nothing")
-    func restartMidRetry() async throws {
+struct PushRestartOnBothStores {
+    @Test("a restart mid-retry loses nothing and skips nothing", arguments: TestStore.allCases)
+    func restartMidRetry(store: TestStore) async throws {
         let pki = try TestPKI()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sharebus-push-restart-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -20,7 +21,7 @@ struct PushRestartTests {
         let delivery = PushBus.configuration(batchSize: 2, initialBackoff: 3)
         let provider = try pki.department(Fixture.psb.id, name: Fixture.psb.name)
 
-        let id = try await PushBus.run(pki: pki, directory: directory, delivery: delivery) { bus in
+        let id = try await PushBus.run(store: store, pki: pki, directory: directory, delivery: delivery) { bus in
             let steward = try await bus.department(Fixture.steward)
             try await bus.store.createDepartment(
                 Fixture.psb, audit: AuditEvent(at: Date(), actor: "system:test", action: "department.create", target: Fixture.psb.id))
@@ -42,14 +43,14 @@ struct PushRestartTests {
         }
 
         // Stopped. What the store holds is where delivery resumes.
-        let stored = try #require(try await SQLiteStore(directory: directory).deliveryState(subscription: id))
+        let stored = try #require(try await store.withStore(in: directory) { try await $0.deliveryState(subscription: id) })
         #expect(stored.batch?.first == 1 && stored.batch?.last == 2 && stored.batch?.attempts == 1)
         #expect(stored.lastError == "HTTP 503")
         #expect(stored.nextAttemptAt != nil)
         #expect(receiver.received.count == 1, "no retry before the stop")
         receiver.set(.ok)
 
-        try await PushBus.run(pki: pki, directory: directory, delivery: delivery) { bus in
+        try await PushBus.run(store: store, pki: pki, directory: directory, delivery: delivery) { bus in
             let psb = try TestClient(bus: bus, credential: provider)
             let builder = try EnvelopeBuilder(credential: provider)
             let reply = try await psb.push(

@@ -7,11 +7,13 @@ import Testing
 /// Retries on the bus clock (a `ManualClock` the test moves), dead letters, replay and discard.
 /// The retry base is the protocol's 1 s with no jitter, so every due time is exact.
 @Suite("Push retries and dead letters")
-struct PushRetryTests {
-    @Test("failures retry 1 s then 2 s later in order; after the attempts the batch is dead-lettered, the next flows, replay delivers it")
-    func retryDeadLetterReplay() async throws {
+struct PushRetryOnBothStores {
+    @Test(
+        "failures retry 1 s then 2 s later in order; after the attempts the batch is dead-lettered, the next flows, replay delivers it",
+        arguments: TestStore.allCases)
+    func retryDeadLetterReplay(store: TestStore) async throws {
         let clock = ManualClock(Date())
-        try await PushBus.run(clock: clock, delivery: PushBus.configuration(attempts: 3, batchSize: 1)) { bus in
+        try await PushBus.run(store: store, clock: clock, delivery: PushBus.configuration(attempts: 3, batchSize: 1)) { bus in
             let receiver = try await PushReceiver.start(pki: bus.pki, mode: .status(500))
             defer { Task { await receiver.stop() } }
             let world = try await Exchange.world(bus)
@@ -96,10 +98,14 @@ struct PushRetryTests {
         }
     }
 
-    @Test("timeouts and refused connections are failures; a discarded dead letter is gone; a replay reaches a recovered webhook")
-    func timeoutRefusedDiscard() async throws {
+    @Test(
+
+        "timeouts and refused connections are failures; a discarded dead letter is gone; a replay reaches a recovered webhook",
+
+        arguments: TestStore.allCases)
+    func timeoutRefusedDiscard(store: TestStore) async throws {
         let clock = ManualClock(Date())
-        try await PushBus.run(clock: clock, delivery: PushBus.configuration(attempts: 2, batchSize: 1)) { bus in
+        try await PushBus.run(store: store, clock: clock, delivery: PushBus.configuration(attempts: 2, batchSize: 1)) { bus in
             let receiver = try await PushReceiver.start(pki: bus.pki, mode: .hang)
             let world = try await Exchange.world(bus)
             let tax = try await bus.department(Fixture.tax)

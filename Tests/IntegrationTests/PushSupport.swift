@@ -10,7 +10,7 @@ import Testing
 
 /// A real bus with push delivery switched on (TestBus leaves it off: it has no delivery
 /// configuration), on a folder the test may keep, so that a second bus can start on the same
-/// SQLite file as a restarted one would.
+/// SQLite file or PostgreSQL database as a restarted one would.
 enum PushBus {
     /// Delivery settings for tests: the webhook allow-list permits 127.0.0.1 (where `PushReceiver`
     /// listens), retries keep the protocol's 1 s base with no jitter, and short timeouts.
@@ -30,13 +30,15 @@ enum PushBus {
 
     /// Starts a bus on `directory` (a fresh temporary one, removed afterwards, when nil), runs `body`, stops it.
     static func run<T: Sendable>(
-        pki: TestPKI? = nil, directory: String? = nil, clock: any BusClock = SystemClock(), delivery: DeliveryConfiguration = configuration(),
+        store: TestStore = .sqlite, pki: TestPKI? = nil, directory: String? = nil, clock: any BusClock = SystemClock(),
+        delivery: DeliveryConfiguration = configuration(),
         _ body: @Sendable (TestBus) async throws -> T
     ) async throws -> T {
         let folder = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("sharebus-push-\(UUID().uuidString)").path
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: folder) } }
         return try await TestBus.run(
-            pki: pki, directory: folder, clock: clock, delivery: delivery, localListener: false, dataKeys: .fixed(for: folder), body)
+            store: store, pki: pki, directory: folder, clock: clock, delivery: delivery, localListener: false, dataKeys: .fixed(for: folder),
+            body)
     }
 
     /// `POST /v1/subscriptions` for push delivery to `url`.

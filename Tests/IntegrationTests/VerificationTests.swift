@@ -6,7 +6,7 @@ import ShareBusVerification
 import Testing
 
 @Suite("POST /v1/verify over HTTPS")
-struct VerificationTests {
+struct VerificationOnBothStores {
     typealias V = Verification
 
     /// A world where yc.psb has filed 张三 and yc.tax holds a verify grant of name and birthDate.
@@ -17,9 +17,9 @@ struct VerificationTests {
         return world
     }
 
-    @Test("match, mismatch and not-found, per field, normalised, with evidence and never a stored value")
-    func answers() async throws {
-        try await TestBus.run { bus in
+    @Test("match, mismatch and not-found, per field, normalised, with evidence and never a stored value", arguments: TestStore.allCases)
+    func answers(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Self.populated(bus)
             // Trailing white space, a full-width space, a lower-case check character, an unpadded date: still the same person.
             let match = try await V.verify(
@@ -67,9 +67,9 @@ struct VerificationTests {
         }
     }
 
-    @Test("every refusal names its reason and changes nothing")
-    func refusals() async throws {
-        try await TestBus.run { bus in
+    @Test("every refusal names its reason and changes nothing", arguments: TestStore.allCases)
+    func refusals(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Self.populated(bus)
             let before = try await Exchange.Snapshot.take(bus, resources: ["base.population"])
 
@@ -135,9 +135,9 @@ struct VerificationTests {
         }
     }
 
-    @Test("guessing is throttled per key: 429 rate-limited with Retry-After, other keys still answered")
-    func throttled() async throws {
-        try await TestBus.run { bus in
+    @Test("guessing is throttled per key: 429 rate-limited with Retry-After, other keys still answered", arguments: TestStore.allCases)
+    func throttled(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Self.populated(bus)
             let burst = Int(VerificationConfiguration().keyBurst)
             for guess in 0..<burst {
@@ -159,9 +159,9 @@ struct VerificationTests {
         }
     }
 
-    @Test("the audit log records caller, purpose and result, never the claimed values or the key")
-    func audit() async throws {
-        try await TestBus.run { bus in
+    @Test("the audit log records caller, purpose and result, never the claimed values or the key", arguments: TestStore.allCases)
+    func audit(store: TestStore) async throws {
+        try await TestBus.run(store: store) { bus in
             let world = try await Self.populated(bus)
             let purpose = "办理个人所得税专项附加扣除（子女教育）"
             for name in ["张三", "李四光"] {
