@@ -39,6 +39,24 @@ extension StoreContractTests {
         }
     }
 
+    @Test("a delete keeps the record text it comes with (the sealed clear key of an L3/L4 key), or none", arguments: StoreKind.allCases)
+    func deleteKeepsItsRecordText(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let sealedKey = #"{"$key":"sb1.k1.token","$sealed":[]}"#
+            try await Fixture.accept(
+                Fixture.envelope(
+                    "e1",
+                    [
+                        Fixture.upsert("d1", #"{"n":1}"#), .init(kind: .delete, key: "d1", record: sealedKey), Fixture.delete("d2"),
+                    ]), in: store)
+            let log = try await store.log(resource: "r.a", after: 0, limit: 10)
+            #expect(log.map(\.op) == ["upsert", "delete", "delete"])
+            #expect(log[1].record == sealedKey, "the delivery of the delete needs the sealed clear key")
+            #expect(log[2].record == nil)
+            #expect(try await store.currentRecord(resource: "r.a", key: "d1") == nil)
+        }
+    }
+
     @Test("a duplicate answers the original receipt and writes nothing; another payload under the same id is refused", arguments: StoreKind.allCases)
     func duplicatesAndReplays(kind: StoreKind) async throws {
         try await kind.withStore { store in
