@@ -24,7 +24,7 @@ extension SQLiteStore {
 
     /// One read, on statements prepared once per connection: it runs on every request.
     public func identity(fingerprint: String) async throws -> StoreCaches.Identity {
-        try indexedRead { db in
+        try await pool.read { db in
             guard let record = try Self.certificate(fingerprint: fingerprint, in: db) else {
                 return StoreCaches.Identity(certificate: nil, department: nil)
             }

@@ -77,13 +77,13 @@ extension SQLiteStore {
     }
 
     public func head(resource: String) async throws -> Int64 {
-        try indexedRead { db in
+        try await pool.read { db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT head FROM log_head WHERE resource = ?"), arguments: [resource]) ?? 0
         }
     }
 
     public func log(resource: String, after sequence: Int64, limit: Int) async throws -> [LogEntry] {
-        try indexedRead { db in
+        try await pool.read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM log WHERE resource = ? AND sequence > ? ORDER BY sequence LIMIT ?"),
                 arguments: [resource, sequence, limit]
@@ -96,7 +96,7 @@ extension SQLiteStore {
     }
 
     public func currentRecord(resource: String, key: String) async throws -> String? {
-        try indexedRead { db in
+        try await pool.read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM record_state WHERE resource = ? AND key = ?"), arguments: [resource, key])
         }
     }

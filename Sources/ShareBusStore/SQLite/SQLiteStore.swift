@@ -73,15 +73,6 @@ public final class SQLiteStore: ShareBusStore, CachedStore {
 }
 
 extension SQLiteStore {
-    /// A read of a few rows by an index, run on the calling thread: GRDB's synchronous read takes a
-    /// reader connection and runs `body` inline, where the asynchronous one hops to the reader's
-    /// queue and back. For the lookups every request makes (the caller's identity, one record, a
-    /// page of the log); a scan of unbounded length goes through `pool.read` so that it does not
-    /// hold a thread of the cooperative pool.
-    func indexedRead<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
-    }
-
     /// Runs `body` in the next group commit and appends `audit` to the chain inside its savepoint.
     func writeAudited<T: Sendable>(
         _ audit: AuditEvent, _ body: @escaping @Sendable (Database) throws -> T
