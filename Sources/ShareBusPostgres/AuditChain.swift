@@ -11,8 +11,22 @@ public import ShareBusStore
 /// transactions on two nodes take their turns, and the second sees the first's entry as its
 /// previous one. The lock is the last one a transaction takes, and it is held to the commit.
 enum AuditChain {
+    /// The next entry of the chain, built under the head's lock but not written yet.
+    struct Next {
+        let entry: AuditEntry
+        let detailsText: String
+        let subject: String?
+    }
+
     @discardableResult
     static func append(_ event: AuditEvent, on connection: PostgresConnection, logger: Logger) async throws -> AuditEntry {
+        let next = try await lockHead(for: event, on: connection, logger: logger)
+        try await connection.query(try query(writing: next, then: "SELECT 1"), logger: logger)
+        return next.entry
+    }
+
+    /// Locks the `audit_head` row (held to the commit) and builds the entry that follows it.
+    static func lockHead(for event: AuditEvent, on connection: PostgresConnection, logger: Logger) async throws -> Next {
         var last: (Int64, String) = (0, AuditEntry.genesisHash)
         for try await row in try await connection.query("SELECT idx, hash FROM audit_head WHERE id = 1 FOR UPDATE", logger: logger)
             .decode((Int64, String).self)
@@ -26,14 +40,35 @@ enum AuditChain {
             target: event.target, details: details, prevHash: last.1, hash: "")
         entry.hash = try CanonicalJSON.sha256Hex(entry.hashedContent)
         let detailsText = String(decoding: try CanonicalJSON.serialize(.object(entry.details)), as: UTF8.self)
-        try await connection.query(
-            """
-            INSERT INTO audit (idx, at, actor, action, target, details, prev_hash, hash, subject)
-            VALUES (\(entry.index), \(entry.at), \(entry.actor), \(entry.action), \(entry.target), \(detailsText), \(entry.prevHash),
-                \(entry.hash), \(event.subject))
-            """, logger: logger)
-        try await connection.query("UPDATE audit_head SET idx = \(entry.index), hash = \(entry.hash) WHERE id = 1", logger: logger)
-        return entry
+        return Next(entry: entry, detailsText: detailsText, subject: event.subject)
+    }
+
+    /// One statement that writes `next`, moves the head to it, and runs `final`: the round trips
+    /// made while the head is locked are what every write of every node waits for. The entry's
+    /// values are `$1` to `$9` (`$1` its index); `final` numbers its own binds from `$10`.
+    static func query(
+        writing next: Next, then final: String, binds extra: (inout PostgresBindings) throws -> Void = { _ in }
+    ) throws -> PostgresQuery {
+        let entry = next.entry
+        var binds = PostgresBindings()
+        binds.append(entry.index)
+        binds.append(entry.at)
+        binds.append(entry.actor)
+        binds.append(entry.action)
+        binds.append(entry.target)
+        binds.append(next.detailsText)
+        binds.append(entry.prevHash)
+        binds.append(entry.hash)
+        binds.append(next.subject)
+        try extra(&binds)
+        return PostgresQuery(
+            unsafeSQL: """
+                WITH a AS (
+                    INSERT INTO audit (idx, at, actor, action, target, details, prev_hash, hash, subject)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                ), h AS (UPDATE audit_head SET idx = $1, hash = $8 WHERE id = 1)
+                \(final)
+                """, binds: binds)
     }
 
     static func entry(_ row: PostgresRow) throws -> AuditEntry {

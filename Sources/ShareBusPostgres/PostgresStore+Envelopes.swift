@@ -31,11 +31,13 @@ extension PostgresStore {
     ) async throws -> EnvelopeOutcome {
         try await transaction { [logger, configuration] connection in
             let resource = envelope.resource
-            try await connection.query(
-                "INSERT INTO log_head (resource, head) VALUES (\(resource), 0) ON CONFLICT (resource) DO NOTHING", logger: logger)
+            // The resource's head, created at 0 when new, and locked to the commit either way.
             var head: Int64 = 0
             for try await value in try await connection.query(
-                "SELECT head FROM log_head WHERE resource = \(resource) FOR UPDATE", logger: logger
+                """
+                INSERT INTO log_head (resource, head) VALUES (\(resource), 0)
+                ON CONFLICT (resource) DO UPDATE SET head = log_head.head RETURNING head
+                """, logger: logger
             ).decode(Int64.self) { head = value }
             // Checked under the lock: a copy that committed meanwhile is seen here.
             for try await (digest, receipt) in try await connection.query(
@@ -48,47 +50,57 @@ extension PostgresStore {
             }
             let acceptedAt = Timestamp.format(envelope.acceptedAt)
             let batch = LogBatch(envelope.operations, after: head)
-            // A delete keeps the record text it comes with, as in the SQLite store: under a sealed key
-            // that text carries the clear key (`$key`), which is how the delete is still delivered.
+            let last = batch.last
+            // The log, the current records and the head in one statement. A delete keeps the record
+            // text it comes with, as in the SQLite store: under a sealed key that text carries the
+            // clear key (`$key`), which is how the delete is still delivered. A key is in at most one
+            // of the upserts and the deletes (the last operation on it wins).
             try await connection.query(
                 """
-                INSERT INTO log (resource, sequence, op, key, record, envelope_id, sender, accepted_at)
-                SELECT \(resource), t.s, t.o, t.k, CASE WHEN t.o = 'delete' THEN NULLIF(t.r, '') ELSE t.r END,
-                    \(envelope.id), \(envelope.sender), \(acceptedAt)
-                FROM unnest(\(batch.sequences)::bigint[], \(batch.ops)::text[], \(batch.keys)::text[], \(batch.records)::text[]) AS t(s, o, k, r)
-                """, logger: logger)
-            if !batch.upserts.isEmpty {
-                try await connection.query(
-                    """
+                WITH logged AS (
+                    INSERT INTO log (resource, sequence, op, key, record, envelope_id, sender, accepted_at)
+                    SELECT \(resource), t.s, t.o, t.k, CASE WHEN t.o = 'delete' THEN NULLIF(t.r, '') ELSE t.r END,
+                        \(envelope.id), \(envelope.sender), \(acceptedAt)
+                    FROM unnest(\(batch.sequences)::bigint[], \(batch.ops)::text[], \(batch.keys)::text[], \(batch.records)::text[])
+                        AS t(s, o, k, r)
+                ), upserted AS (
                     INSERT INTO record_state (resource, key, record, sequence)
                     SELECT \(resource), t.k, t.r, t.s FROM unnest(\(batch.upserts.map(\.key))::text[], \(batch.upserts.map(\.record))::text[],
                         \(batch.upserts.map(\.sequence))::bigint[]) AS t(k, r, s)
                     ON CONFLICT (resource, key) DO UPDATE SET record = excluded.record, sequence = excluded.sequence
-                    """, logger: logger)
-            }
-            if !batch.deletes.isEmpty {
-                try await connection.query(
-                    "DELETE FROM record_state WHERE resource = \(resource) AND key = ANY(\(batch.deletes)::text[])", logger: logger)
-            }
-            let last = batch.last
-            try await connection.query("UPDATE log_head SET head = \(last) WHERE resource = \(resource)", logger: logger)
+                ), deleted AS (
+                    DELETE FROM record_state WHERE resource = \(resource) AND key = ANY(\(batch.deletes)::text[])
+                )
+                UPDATE log_head SET head = \(last) WHERE resource = \(resource)
+                """, logger: logger)
             var event = audit
             event.details["firstSequence"] = .integer(head + 1)
             event.details["lastSequence"] = .integer(last)
-            let entry = try await AuditChain.append(event, on: connection, logger: logger)
+            let next = try await AuditChain.lockHead(for: event, on: connection, logger: logger)
             let payload = ReceiptPayload(
                 envelopeId: envelope.id, sender: envelope.sender, resource: resource, payloadSha256: envelope.payloadSHA256,
-                firstSequence: head + 1, lastSequence: last, auditIndex: entry.index, acceptedAt: acceptedAt)
+                firstSequence: head + 1, lastSequence: last, auditIndex: next.entry.index, acceptedAt: acceptedAt)
             let receipt = try sign(payload)
-            try await connection.query(
-                """
-                INSERT INTO envelope (sender, id, resource, payload_sha256, first_sequence, last_sequence, audit_index, accepted_at, receipt)
-                VALUES (\(envelope.sender), \(envelope.id), \(resource), \(envelope.payloadSHA256), \(head + 1), \(last), \(entry.index),
-                    \(acceptedAt), \(receipt))
-                """, logger: logger)
-            // Delivered to listeners on every node once this transaction commits, never before.
+            // The audit entry, the head, the envelope and the announcement in one round trip; the
+            // announcement reaches listeners on every node once this transaction commits, never before.
             let announcement = #"{"resource":"# + Self.jsonString(resource) + #","head":\#(last)}"#
-            try await connection.query("SELECT pg_notify(\(configuration.channel), \(announcement))", logger: logger)
+            let final = """
+                INSERT INTO envelope (sender, id, resource, payload_sha256, first_sequence, last_sequence, audit_index, accepted_at, receipt)
+                SELECT $10, $11, $12, $13, $14, $15, $1, $16, $17 FROM (SELECT pg_notify($18, $19)) AS announced
+                """
+            try await connection.query(
+                try AuditChain.query(writing: next, then: final) { binds in
+                    binds.append(envelope.sender)
+                    binds.append(envelope.id)
+                    binds.append(resource)
+                    binds.append(envelope.payloadSHA256)
+                    binds.append(head + 1)
+                    binds.append(last)
+                    binds.append(acceptedAt)
+                    binds.append(receipt)
+                    binds.append(configuration.channel)
+                    binds.append(announcement)
+                }, logger: logger)
             return EnvelopeOutcome.accepted(receipt: receipt, payload: payload)
         }
     }
