@@ -48,6 +48,15 @@ struct MultiNodeBus {
         }
     }
 
+    /// Runs three nodes at once, each with `extra` arguments after its `serveArguments`.
+    func withThreeNodes<T>(adding extra: [String], _ body: ([CLI.Server]) async throws -> T) async throws -> T {
+        try await CLI.withServer(serveArguments(1) + extra, in: ws.root) { a in
+            try await CLI.withServer(serveArguments(2) + extra, in: ws.root) { b in
+                try await CLI.withServer(serveArguments(3) + extra, in: ws.root) { c in try await body([a, b, c]) }
+            }
+        }
+    }
+
     func builder() throws -> EnvelopeBuilder {
         let directory = ws.departmentDirectory(CLIExchange.provider)
         let key = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: directory + "/key.pem", encoding: .utf8))
