@@ -64,6 +64,41 @@ struct PostgresPushLeaseTests {
         }
     }
 
+    @Test("a node cut off from the database stops its open POST before its lease runs out, so the next holder never overlaps it")
+    func cutOffNodeStopsItsAttempt() async throws {
+        let url = try await PostgresCluster.shared().makeDatabase()
+        let storeA = try await PostgresStore.open(url: url)
+        let storeB = try await PostgresStore.open(url: url)
+        defer { Task { await storeB.close() } }
+        try await Self.prepare(storeA, envelopes: 1...3)
+        let all = Set(Self.subscriptions)
+        #expect(try await storeA.claimPushLeases(node: "node-a", subscriptions: Self.subscriptions, ttl: Self.ttl, now: Date()) == all)
+        let webhook = RecordingWebhook()
+        let pki = try TestPKI()
+        let nodeA = try Self.dispatcher(storeA, node: "node-a", pki: pki)
+        let nodeB = try Self.dispatcher(storeB, node: "node-b", pki: pki)
+        // node-a's webhook calls hang (a slow receiver), far beyond the lease.
+        let runA = Task { await nodeA.run(transport: webhook.transport(node: "node-a", hold: .seconds(60))) }
+        defer { runA.cancel() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while webhook.open(by: "node-a") < all.count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(webhook.open(by: "node-a") == all.count, "node-a has a POST open for every subscription")
+        // The database goes away for node-a, which stays alive: its renewals fail from now on.
+        await storeA.close()
+        let cutOffAt = ContinuousClock.now
+        let runB = Task { await nodeB.run(transport: webhook.transport(node: "node-b")) }
+        defer { runB.cancel() }
+        try await Self.waitForCursors(storeB, at: 3)
+        #expect(webhook.overlaps == 0, "no subscription was pushed by two nodes at once")
+        for subscription in Self.subscriptions {
+            let stopped = try #require(webhook.cancelled(subscription, by: "node-a"), "\(subscription): node-a's POST was cancelled")
+            #expect(stopped - cutOffAt < Self.ttl, "\(subscription): cancelled within the lease")
+            let taken = try #require(webhook.posts(for: subscription).first { $0.node == "node-b" })
+            #expect(taken.at > stopped, "\(subscription): node-b posted only after node-a had stopped")
+            #expect(Set(webhook.posts(for: subscription).map(\.sequence)) == [1, 2, 3])
+        }
+    }
+
     static func dispatcher(_ store: PostgresStore, node: String, pki: TestPKI) throws -> PushDispatcher {
         var configuration = DeliveryConfiguration()
         configuration.batchSize = 1
@@ -116,6 +151,9 @@ final class RecordingWebhook: Sendable {
         var inFlight: [String: Int] = [:]
         var posts: [String: [Post]] = [:]
         var overlaps = 0
+        /// POSTs open per node, and when each node's POST of a subscription was cancelled.
+        var open: [String: Int] = [:]
+        var cancelled: [String: ContinuousClock.Instant] = [:]
     }
 
     private let state = Mutex(State())
@@ -124,22 +162,42 @@ final class RecordingWebhook: Sendable {
 
     func posts(for subscription: String) -> [Post] { state.withLock { $0.posts[subscription] ?? [] } }
 
-    func transport(node: String) -> some PushTransport { Transport(webhook: self, node: node) }
+    func open(by node: String) -> Int { state.withLock { $0.open[node] ?? 0 } }
+
+    func cancelled(_ subscription: String, by node: String) -> ContinuousClock.Instant? {
+        state.withLock { $0.cancelled[node + "/" + subscription] }
+    }
+
+    /// A node's transport; each POST is answered after `hold` (slowly, so that a second node
+    /// pushing the same subscription would overlap), or not at all when it is cancelled first.
+    func transport(node: String, hold: Duration = .milliseconds(15)) -> some PushTransport {
+        Transport(webhook: self, node: node, hold: hold)
+    }
 
     struct Transport: PushTransport {
         let webhook: RecordingWebhook
         let node: String
+        let hold: Duration
 
         func post(_ body: [UInt8], to url: String) async -> PushResult {
             let subscription = String(url.split(separator: "/").last ?? "")
             webhook.state.withLock { state in
                 state.inFlight[subscription, default: 0] += 1
+                state.open[node, default: 0] += 1
                 if state.inFlight[subscription]! > 1 { state.overlaps += 1 }
             }
-            // Answer slowly, so that a second node pushing the same subscription would overlap.
-            try? await Task.sleep(for: .milliseconds(15))
+            try? await Task.sleep(for: hold)
+            if Task.isCancelled {
+                webhook.state.withLock { state in
+                    state.inFlight[subscription, default: 1] -= 1
+                    state.open[node, default: 1] -= 1
+                    state.cancelled[node + "/" + subscription] = .now
+                }
+                return .failed("cancelled")
+            }
             let sequences = Self.sequences(body)
             webhook.state.withLock { state in
+                state.open[node, default: 1] -= 1
                 state.inFlight[subscription, default: 1] -= 1
                 for sequence in sequences {
                     state.posts[subscription, default: []].append(Post(node: node, sequence: sequence, at: .now))

@@ -4,6 +4,7 @@ public import ServiceLifecycle
 public import ShareBusCore
 public import ShareBusCrypto
 public import ShareBusStore
+import Synchronization
 
 /// Push delivery for every push subscription at once, with at most `concurrency` POSTs in flight
 /// and at most one per subscription (which keeps each subscription's batches in order).
@@ -17,6 +18,9 @@ public import ShareBusStore
 /// `leaseTTL` (renewing those this node holds) and starts attempts only for the subscriptions it
 /// holds. A node that stops renewing (killed, or cut off from the store) loses them when the
 /// lease expires and a live node's next scan takes them over; graceful shutdown releases them.
+/// An attempt still open when its lease runs out (a node cut off from the store but alive) is
+/// cancelled a tenth of the lease before then, unrecorded, so two nodes never POST one
+/// subscription at once.
 public final class PushDispatcher: Service {
     let store: any ShareBusStore
     let signer: BusSigner
@@ -33,6 +37,8 @@ public final class PushDispatcher: Service {
     public let node: String
     /// How long a claimed lease lasts without renewal; the dispatcher renews at least every third of it.
     let leaseTTL: Duration
+    /// Until when each lease this node holds lasts, as of its last successful claim.
+    private let leaseExpiry = Mutex<[String: Date]>([:])
     private let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
 
@@ -184,7 +190,7 @@ public final class PushDispatcher: Service {
             let id = attempt.subscriptionID
             inFlight.insert(id)
             group.addTask { [continuation] in
-                await attempt.run()
+                await self.runWhileLeased(attempt)
                 continuation.yield(.finished(id))
             }
         }
@@ -194,11 +200,46 @@ public final class PushDispatcher: Service {
     /// The subscriptions this node may deliver now: none when the store cannot be asked, since
     /// another node may then take them over.
     func claim(_ subscriptions: [String]) async -> Set<String> {
+        let now = clock.now()
         do {
-            return try await store.claimPushLeases(node: node, subscriptions: subscriptions, ttl: leaseTTL, now: clock.now())
+            let claimed = try await store.claimPushLeases(node: node, subscriptions: subscriptions, ttl: leaseTTL, now: now)
+            let until = now.addingTimeInterval(Self.seconds(leaseTTL))
+            leaseExpiry.withLock { expiry in expiry = Dictionary(uniqueKeysWithValues: claimed.map { ($0, until) }) }
+            return claimed
         } catch {
+            // The leases already held stay until they expire; their attempts are cancelled then.
             logger.error("push dispatcher cannot renew its leases", metadata: ["error": "\(error)", "bus.node": "\(node)"])
             return []
         }
+    }
+
+    /// Runs `attempt`, cancelled when this node's lease on its subscription is about to lapse
+    /// before the attempt ends: another node may take the subscription over from then on.
+    func runWhileLeased(_ attempt: PushAttempt) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await attempt.run() }
+            group.addTask { await self.waitUntilLeaseLapses(attempt.subscriptionID) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Returns a tenth of the lease time before this node's lease on `subscription` runs out.
+    func waitUntilLeaseLapses(_ subscription: String) async {
+        let margin = Self.seconds(leaseTTL) / 10
+        while !Task.isCancelled {
+            let left = (leaseExpiry.withLock { $0[subscription] }?.timeIntervalSince(clock.now()) ?? 0) - margin
+            if left <= 0 {
+                logger.warning(
+                    "push attempt cancelled: this node's lease on the subscription is running out",
+                    metadata: ["push.subscription": "\(subscription)", "bus.node": "\(node)"])
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(Int64(min(left, 1) * 1000) + 1))
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
