@@ -48,27 +48,8 @@ public final class WebhookEndpoint: Sendable {
     /// Listens on a free port of 127.0.0.1. `clientCAFile` is the `ca.pem` whose certificates the
     /// bus presents; the endpoint's own CA is written to a new file in `folder`.
     public static func start(clientCAFile: String, in folder: URL, hold: Duration = .zero) async throws -> WebhookEndpoint {
-        let pki = try TestPKI()
-        let caFile = folder.appendingPathComponent("webhook-ca-\(UUID().uuidString).pem").path
-        try Data(pki.ca.certificatePEM.utf8).write(to: URL(fileURLWithPath: caFile))
-        let credential = try pki.ca.issueP256(profile: .server(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"]), now: Date(), validityDays: 2)
-        var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(credential.certificatePEM.utf8), format: .pem))],
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(credential.privateKeyPEM.utf8), format: .pem)))
-        tls.certificateVerification = .noHostnameVerification
-        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(clientCAFile))
-        let context = try NIOSSLContext(configuration: tls)
         let handle = Handle()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Handler(endpoint: handle))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let (channel, caFile) = try await WebhookServer.bind(clientCAFile: clientCAFile, in: folder) { Handler(endpoint: handle) }
         let endpoint = WebhookEndpoint(server: channel, caFile: caFile, hold: hold)
         handle.target.withLock { $0 = endpoint }
         return endpoint

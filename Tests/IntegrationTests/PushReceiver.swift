@@ -47,25 +47,10 @@ final class PushReceiver: Sendable {
 
     /// Listens on `port` (0: a free one), answering as `mode` says.
     static func start(pki: TestPKI, port: Int = 0, mode: Mode = .ok) async throws -> PushReceiver {
-        let credential = try pki.ca.issueP256(
-            profile: .server(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"]), now: Date(), validityDays: 2)
-        var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(credential.certificatePEM.utf8), format: .pem))],
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(credential.privateKeyPEM.utf8), format: .pem)))
-        tls.certificateVerification = .noHostnameVerification
-        tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(pki.ca.certificatePEM.utf8), format: .pem)])
-        let context = try NIOSSLContext(configuration: tls)
         let handle = Handle()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Handler(receiver: handle))
-                }
-            }
-            .bind(host: "127.0.0.1", port: port).get()
+        let channel = try await WebhookServer.bind(
+            issuer: pki, clientRoots: [try NIOSSLCertificate(bytes: Array(pki.ca.certificatePEM.utf8), format: .pem)], port: port
+        ) { Handler(receiver: handle) }
         let receiver = PushReceiver(server: channel, mode: mode)
         handle.target.withLock { $0 = receiver }
         return receiver

@@ -28,28 +28,8 @@ final class WebhookReceiver: Sendable {
 
     /// Listens on a free port; `platformCAFile` is the `ca.pem` whose certificates the bus presents.
     static func start(platformCAFile: String, in folder: URL) async throws -> WebhookReceiver {
-        let pki = try TestPKI()
-        let caFile = folder.appendingPathComponent("webhook-ca-\(UUID().uuidString).pem").path
-        try Data(pki.ca.certificatePEM.utf8).write(to: URL(fileURLWithPath: caFile))
-        let credential = try pki.ca.issueP256(
-            profile: .server(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"]), now: Date(), validityDays: 2)
-        var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(credential.certificatePEM.utf8), format: .pem))],
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(credential.privateKeyPEM.utf8), format: .pem)))
-        tls.certificateVerification = .noHostnameVerification
-        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(platformCAFile))
-        let context = try NIOSSLContext(configuration: tls)
         let sink = Sink()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Handler(sink: sink))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let (channel, caFile) = try await WebhookServer.bind(clientCAFile: platformCAFile, in: folder) { Handler(sink: sink) }
         let receiver = WebhookReceiver(port: channel.localAddress?.port ?? 0, caFile: caFile)
         receiver.server.withLock { $0 = channel }
         sink.target.withLock { $0 = receiver }
