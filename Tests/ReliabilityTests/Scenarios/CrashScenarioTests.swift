@@ -34,7 +34,7 @@ struct CrashScenarioTests {
         let busCertificate = try ws.busCertificate()
         let builder = try ws.envelopeBuilder()
         let ledger = Ledger(busCertificate: busCertificate)
-        let receiver = try await WebhookReceiver.start(platformCAFile: ws.certs + "/ca.pem", in: ws.root)
+        let receiver = try await WebhookEndpoint.start(clientCAFile: ws.certs + "/ca.pem", in: ws.root)
         defer { Task { await receiver.stop() } }
         let flags = ["--webhook-allow", "127.0.0.1", "--webhook-ca", receiver.caFile]
         let pulled = PulledMessages()

@@ -20,7 +20,7 @@ struct SlowPeerTests {
         try await ws.prepare()
         let busCertificate = try ws.busCertificate()
         let stopped = try await ProcessWebhook.start(platformCAFile: ws.certs + "/ca.pem", in: ws.root)
-        let live = try await WebhookReceiver.start(platformCAFile: ws.certs + "/ca.pem", in: ws.root)
+        let live = try await WebhookEndpoint.start(clientCAFile: ws.certs + "/ca.pem", in: ws.root)
         let ledger = Ledger(busCertificate: busCertificate)
         var latencies: [Double] = []
         let (a, b) = try await BusServer.with(
