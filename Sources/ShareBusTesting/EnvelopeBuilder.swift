@@ -31,6 +31,13 @@ public struct EnvelopeBuilder: Sendable {
         self.init(signer: .p256(key), certificateDER: credential.certificate.derBytes)
     }
 
+    /// Signs with the `key.pem` and `cert.pem` that `dept add` wrote into `directory`.
+    public init(departmentDirectory directory: String) throws {
+        let key = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: directory + "/key.pem", encoding: .utf8))
+        let certificate = try Certificate(pemEncoded: String(contentsOfFile: directory + "/cert.pem", encoding: .utf8))
+        self.init(signer: .p256(key), certificateDER: certificate.derBytes)
+    }
+
     /// `x5t#S256` of the certificate.
     public var thumbprint: String { JWS.x5tS256(of: certificateDER) }
 

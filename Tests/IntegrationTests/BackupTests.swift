@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import ShareBusCore
 import ShareBusCrypto
@@ -6,7 +5,6 @@ import ShareBusStore
 import ShareBusTesting
 import Synchronization
 import Testing
-import X509
 
 @Suite("sharebus backup and restore of the SQLite store, under load", .timeLimit(.minutes(3)))
 struct BackupTests {
@@ -22,9 +20,7 @@ struct BackupTests {
         defer { ws.remove() }
         try await CLIExchange.prepare(ws)
         let directory = ws.departmentDirectory(CLIExchange.provider)
-        let key = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: directory + "/key.pem", encoding: .utf8))
-        let certificate = try Certificate(pemEncoded: String(contentsOfFile: directory + "/cert.pem", encoding: .utf8))
-        let builder = EnvelopeBuilder(signer: .p256(key), certificateDER: certificate.derBytes)
+        let builder = try EnvelopeBuilder(departmentDirectory: directory)
         let backupFile = ws.path("backup.sqlite")
         let acknowledged = Acknowledged()
 

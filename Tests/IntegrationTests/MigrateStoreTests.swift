@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import ShareBusCore
 import ShareBusCrypto
@@ -6,7 +5,6 @@ import ShareBusPostgres
 import ShareBusStore
 import ShareBusTesting
 import Testing
-import X509
 
 @Suite("sharebus migrate-store moves a platform from SQLite to PostgreSQL", .timeLimit(.minutes(4)))
 struct MigrateStoreTests {
@@ -18,9 +16,7 @@ struct MigrateStoreTests {
         defer { ws.remove() }
         try await CLIExchange.prepare(ws)
         let directory = ws.departmentDirectory(CLIExchange.provider)
-        let key = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: directory + "/key.pem", encoding: .utf8))
-        let certificate = try Certificate(pemEncoded: String(contentsOfFile: directory + "/cert.pem", encoding: .utf8))
-        let builder = EnvelopeBuilder(signer: .p256(key), certificateDER: certificate.derBytes)
+        let builder = try EnvelopeBuilder(departmentDirectory: directory)
         let envelopes = try (1...3).map { n in
             try builder.envelope(sender: CLIExchange.provider, resource: CLIExchange.resource, operations: [CLIExchange.upsert("k\(n)", Int64(n))])
         }

@@ -1,11 +1,9 @@
-import Crypto
 import Foundation
 import ShareBusCore
 import ShareBusCrypto
 import ShareBusTesting
 import Synchronization
 import Testing
-import X509
 
 /// Several `sharebus serve` processes on one PostgreSQL database with one Certs folder, set up
 /// with the CLI against the same `--store`.
@@ -58,10 +56,7 @@ struct MultiNodeBus {
     }
 
     func builder() throws -> EnvelopeBuilder {
-        let directory = ws.departmentDirectory(CLIExchange.provider)
-        let key = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: directory + "/key.pem", encoding: .utf8))
-        let certificate = try Certificate(pemEncoded: String(contentsOfFile: directory + "/cert.pem", encoding: .utf8))
-        return EnvelopeBuilder(signer: .p256(key), certificateDER: certificate.derBytes)
+        try EnvelopeBuilder(departmentDirectory: ws.departmentDirectory(CLIExchange.provider))
     }
 
     func envelope(_ builder: EnvelopeBuilder, key: String, value: Int64) throws -> [UInt8] {

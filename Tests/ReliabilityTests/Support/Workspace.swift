@@ -64,6 +64,11 @@ struct Workspace: Sendable {
 
     static func upsert(_ code: String, _ value: Int64) -> JSONValue { TestItems.upsert(code, value) }
 
+    /// Signs envelopes with the provider's TLS key and certificate, as `dept add` wrote them.
+    func envelopeBuilder() throws -> EnvelopeBuilder {
+        try EnvelopeBuilder(departmentDirectory: departmentDirectory(Self.provider))
+    }
+
     func busCertificate() throws -> Certificate {
         try Certificate(pemEncoded: String(contentsOfFile: certs + "/bus/bus.pem", encoding: .utf8))
     }
