@@ -203,7 +203,7 @@ public final class PushDispatcher: Service {
         let now = clock.now()
         do {
             let claimed = try await store.claimPushLeases(node: node, subscriptions: subscriptions, ttl: leaseTTL, now: now)
-            let until = now.addingTimeInterval(Self.seconds(leaseTTL))
+            let until = now.addingTimeInterval(leaseTTL.leaseSeconds)
             leaseExpiry.withLock { expiry in expiry = Dictionary(uniqueKeysWithValues: claimed.map { ($0, until) }) }
             return claimed
         } catch {
@@ -226,7 +226,7 @@ public final class PushDispatcher: Service {
 
     /// Returns a tenth of the lease time before this node's lease on `subscription` runs out.
     func waitUntilLeaseLapses(_ subscription: String) async {
-        let margin = Self.seconds(leaseTTL) / 10
+        let margin = leaseTTL.leaseSeconds / 10
         while !Task.isCancelled {
             let left = (leaseExpiry.withLock { $0[subscription] }?.timeIntervalSince(clock.now()) ?? 0) - margin
             if left <= 0 {
@@ -237,9 +237,5 @@ public final class PushDispatcher: Service {
             }
             try? await Task.sleep(for: .milliseconds(Int64(min(left, 1) * 1000) + 1))
         }
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
