@@ -25,7 +25,7 @@ public enum BusStoreLocation: Sendable {
     /// Opens the store. A PostgreSQL store connects in the background; its first operation waits
     /// for the migrations (or answers their failure).
     /// - Parameters:
-    ///   - cachesReads: keep identities, definitions and subscriptions in memory (SQLite; the
+    ///   - cachesReads: keep resource definitions and subscriptions in memory (SQLite; the
     ///     PostgreSQL store reads through, since other nodes change the database too).
     ///   - logger: the store's logger.
     public func open(cachesReads: Bool = false, logger: Logger = Logger(label: "sharebus.store")) throws

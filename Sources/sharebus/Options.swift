@@ -29,7 +29,7 @@ struct StateOptions: ParsableArguments {
 
     /// The store named by `--store`/`SHAREBUS_STORE`, else the SQLite store in `--data`. A
     /// PostgreSQL store connects in the background and its first operation waits for the migrations.
-    /// - Parameter cachesReads: keep identities, definitions and subscriptions in memory (`serve`).
+    /// - Parameter cachesReads: keep resource definitions and subscriptions in memory (`serve`).
     func openStore(cachesReads: Bool = false) throws -> any ShareBusStore {
         let location: BusStoreLocation
         do {

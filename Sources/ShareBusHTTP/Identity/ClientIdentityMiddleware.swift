@@ -27,7 +27,10 @@ public struct ClientIdentityMiddleware: RouterMiddleware {
         let der = try await Self.peerCertificateDER(context.channel)
         guard let der else { throw ShareBusError(.unauthenticated, "the request carries no client certificate") }
         let fingerprint = CertificateFingerprint.sha256Hex(der)
-        let identity = try await identity(fingerprint: fingerprint)
+        // The stored certificate and its department, read on every request. Not cached: `sharebus pki
+        // revoke` and `sharebus dept suspend` write the store from another process, which a cache would
+        // see only at its next look at the file, and both must bite on the very next request.
+        let identity = try await store.identity(fingerprint: fingerprint)
         guard let record = identity.certificate, record.kind == .client else {
             throw ShareBusError(.unauthenticated, "the client certificate was not issued to a department or operator of this bus")
         }
@@ -52,13 +55,6 @@ public struct ClientIdentityMiddleware: RouterMiddleware {
         }
         context.logger[metadataKey: "caller"] = "\(principal)"
         return try await next(request, context)
-    }
-
-    /// The stored certificate and its department, read on every request. Not cached: `sharebus pki
-    /// revoke` and `sharebus dept suspend` write the store from another process, which a cache would
-    /// see only at its next look at the file, and both must bite on the very next request.
-    func identity(fingerprint: String) async throws -> StoreCaches.Identity {
-        try await store.identity(fingerprint: fingerprint)
     }
 
     /// The DER of the peer's certificate, from this channel or, for an HTTP/2 stream, its parent.

@@ -1,8 +1,11 @@
 public import ShareBusCore
 
 /// What requests re-read on every call and the store rarely changes, cached in memory and
-/// invalidated exactly through `ChangeGenerations`: resource definitions, subscriptions, and the
-/// certificate and department behind a client certificate.
+/// invalidated exactly through `ChangeGenerations`: resource definitions and subscriptions. The
+/// certificate and department behind a client certificate are read on every request instead
+/// (`ShareBusStore.identity(fingerprint:)`): the CLI revokes and suspends from another process,
+/// which this process sees only at its next look at the file; `identities` stays unused until the
+/// CLI can tell the running bus.
 public final class StoreCaches: Sendable {
     /// The certificate record with `fingerprint`, and its department when it names one.
     public struct Identity: Sendable {
